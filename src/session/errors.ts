@@ -65,7 +65,11 @@ export class ZkError extends Error {
   /** The path of the operation, as the caller gave it (before any namespace), if any. */
   readonly path: string | undefined;
 
-  constructor(code: ZkErrorCode | number, path?: string, options?: ErrorOptions & { message?: string }) {
+  constructor(
+    code: ZkErrorCode | number,
+    path?: string,
+    options?: ErrorOptions & { message?: string },
+  ) {
     const name = typeof code === 'number' ? codeName(code) : code;
     const raw = typeof code === 'number' ? code : name === 'UNKNOWN' ? 0 : ZK_ERROR_CODES[name];
     super(options?.message ?? `${name}${path === undefined ? '' : ` for ${path}`}`, options);
@@ -92,7 +96,11 @@ export class SessionExpiredError extends ZkError {
 }
 
 /** Builds the most specific error class for a numeric or named code. */
-export function zkError(code: ZkErrorCode | number, path?: string, options?: ErrorOptions & { message?: string }): ZkError {
+export function zkError(
+  code: ZkErrorCode | number,
+  path?: string,
+  options?: ErrorOptions & { message?: string },
+): ZkError {
   const name = typeof code === 'number' ? codeName(code) : code;
   if (name === 'CONNECTIONLOSS') return new ConnectionLossError(path, options);
   if (name === 'SESSIONEXPIRED') return new SessionExpiredError(path, options);

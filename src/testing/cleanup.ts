@@ -12,6 +12,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { withoutInheritedFds } from './no-inherited-fds.js';
 
 /** What a live cluster must do synchronously when the process is about to end. */
 export type SyncCleanup = () => void;
@@ -105,7 +106,8 @@ export interface Watchdog {
  */
 export function startWatchdog(dir: string): Watchdog {
   // detached: its own process group, so a Ctrl-C to the test run does not kill it before the JVMs.
-  const child: ChildProcess = spawn('sh', ['-c', WATCHDOG_SCRIPT, 'zk-watchdog', dir], {
+  const [command, args] = withoutInheritedFds('sh', ['-c', WATCHDOG_SCRIPT, 'zk-watchdog', dir]);
+  const child: ChildProcess = spawn(command, args, {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,
   });

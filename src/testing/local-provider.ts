@@ -3,22 +3,14 @@
  * with its own data dir under one temp dir per cluster (configuration: server-config.ts).
  * A restarted server keeps its ports and data dir, so sessions survive a standalone restart.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killQuietly, onProcessExit, removeQuietly, startWatchdog } from './cleanup.js';
 import { serverInfo, ZooKeeperClusterImpl } from './cluster.js';
 import { ZooKeeperStartError } from './errors.js';
 import { waitUntilServing } from './four-letter-word.js';
+import { type LaunchedProcess, Launcher } from './launcher.js';
 import type { LocalInstall } from './local-install.js';
 import { freePorts, retryOnPortClash } from './ports.js';
 import {
@@ -52,11 +44,12 @@ function tail(file: string, lines: number): string {
 /** One server: its files, and its JVM while it runs. */
 class LocalServer {
   readonly #install: LocalInstall;
+  readonly #launcher: Launcher;
   readonly #dir: string;
   readonly #cfg: string;
   readonly #log: string;
   readonly #pidFile: string;
-  #process: ChildProcess | undefined;
+  #process: LaunchedProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #exitReason: string | undefined;
 
@@ -67,8 +60,10 @@ class LocalServer {
     allPorts: readonly ServerPorts[],
     tickTimeMs: number,
     install: LocalInstall,
+    launcher: Launcher,
   ) {
     this.#install = install;
+    this.#launcher = launcher;
     this.#dir = join(clusterDir, `server-${index}`);
     const dataDir = join(this.#dir, 'data');
     mkdirSync(dataDir, { recursive: true });
@@ -85,7 +80,13 @@ class LocalServer {
 
   /** Spawns the JVM unless it runs, and waits until it serves; on failure the JVM is killed. */
   async start(): Promise<void> {
-    if (this.#process === undefined) this.#spawn();
+    try {
+      if (this.#process === undefined) await this.#spawn();
+    } catch (err) {
+      throw new ZooKeeperStartError(this.index, (err as Error).message, this.logTail(), {
+        cause: err,
+      });
+    }
     try {
       await waitUntilServing(SERVER_HOST, this.clientPort, {
         timeoutMs: START_TIMEOUT_MS,
@@ -99,43 +100,29 @@ class LocalServer {
     }
   }
 
-  #spawn(): void {
-    // Appending keeps the log of earlier runs of this server across restarts.
-    const log = openSync(this.#log, 'a');
-    let child: ChildProcess;
-    try {
-      child = spawn(
-        this.#install.java,
-        [
-          ...SERVER_JVM_OPTIONS,
-          ...LOG_OPTIONS,
-          `-Dzookeeper.log.dir=${this.#dir}`,
-          '-cp',
-          this.#install.classpath,
-          'org.apache.zookeeper.server.quorum.QuorumPeerMain',
-          this.#cfg,
-        ],
-        { stdio: ['ignore', log, log] },
-      );
-    } finally {
-      closeSync(log);
-    }
-    this.#process = child;
+  async #spawn(): Promise<void> {
+    const launched = await this.#launcher.spawn(
+      this.#install.java,
+      [
+        ...SERVER_JVM_OPTIONS,
+        ...LOG_OPTIONS,
+        `-Dzookeeper.log.dir=${this.#dir}`,
+        '-cp',
+        this.#install.classpath,
+        'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+        this.#cfg,
+      ],
+      // Appending keeps the log of earlier runs of this server across restarts.
+      this.#log,
+    );
+    this.#process = launched;
     this.#exitReason = undefined;
-    this.#exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.#exitReason = `its JVM exited (${signal ?? `code ${code}`})`;
-        if (this.#process === child) this.#process = undefined;
-        rmSync(this.#pidFile, { force: true });
-        resolve();
-      });
-      child.once('error', (err) => {
-        this.#exitReason = `could not run ${this.#install.java}: ${err.message}`;
-        if (this.#process === child) this.#process = undefined;
-        resolve();
-      });
+    this.#exited = launched.exited.then((reason) => {
+      this.#exitReason = `its JVM exited (${reason})`;
+      if (this.#process === launched) this.#process = undefined;
+      rmSync(this.#pidFile, { force: true });
     });
-    if (child.pid !== undefined) writeFileSync(this.#pidFile, `${child.pid}\n`);
+    writeFileSync(this.#pidFile, `${launched.pid}\n`);
   }
 
   /** Signals the JVM and waits until it is gone (SIGKILL after a grace period). */
@@ -161,9 +148,10 @@ async function startCluster(
 ): Promise<ZooKeeperCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'zk-harness-'));
   const watchdog = startWatchdog(dir);
+  const launcher = new Launcher();
   const ports = assignPorts(count, await freePorts(count * 3));
   const servers = ports.map(
-    (p, i) => new LocalServer(i, p.client, dir, ports, tickTimeMs, install),
+    (p, i) => new LocalServer(i, p.client, dir, ports, tickTimeMs, install, launcher),
   );
   const unregister = onProcessExit(() => {
     for (const server of servers) server.killSync();
@@ -171,6 +159,7 @@ async function startCluster(
   });
   const stopAll = async () => {
     await Promise.all(servers.map((s) => s.stop('SIGKILL')));
+    launcher.close();
     removeQuietly(dir);
     unregister();
     watchdog.release();

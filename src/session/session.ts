@@ -118,6 +118,11 @@ export class Session {
   #defaultAcl: readonly Acl[];
   #maxDataBytes: number;
   #transportKind: string;
+  /**
+   * One transport watcher per sink and generation, so that a recipe that sets the same sink on a
+   * path twice gets one trigger, as ZooKeeper gives for the same Watcher object.
+   */
+  #watchers = new WeakMap<WatchSink, { generation: number; watcher: Watcher }>();
 
   private constructor(options: SessionOptions, manager: ConnectionManager, transportKind: string) {
     this.#manager = manager;
@@ -423,7 +428,9 @@ export class Session {
     if (sink === undefined) return undefined;
     if (typeof sink !== 'function') throw new InvalidArgumentError('watch', 'expected a function');
     const generation = this.#manager.generation;
-    return (event) => {
+    const cached = this.#watchers.get(sink);
+    if (cached?.generation === generation) return cached.watcher;
+    const watcher: Watcher = (event) => {
       if (generation !== this.#manager.generation || this.isClosed) return;
       try {
         sink({
@@ -436,6 +443,8 @@ export class Session {
         this.#manager.events.emit('error', err instanceof Error ? err : new Error(String(err)));
       }
     };
+    this.#watchers.set(sink, { generation, watcher });
+    return watcher;
   }
 
   /** Runs `fn` on the live transport, retrying what is safe to retry, with the caller's path on errors. */

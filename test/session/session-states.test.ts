@@ -109,6 +109,19 @@ describe('Session state machine (scripted transport)', () => {
     await session.close();
   });
 
+  test('the same sink set twice is one watcher, as the same Watcher object is in ZooKeeper', async () => {
+    const { session, made } = await connected();
+    made[0]!.handlers.set('exists', async () => EMPTY_STAT);
+    const sink = () => {};
+    await session.exists('/a', { watch: sink });
+    await session.exists('/a', { watch: sink });
+    await session.exists('/a', { watch: () => {} });
+    const [first, second, third] = made[0]!.watchers.map((w) => w.watcher);
+    expect(first).toBe(second);
+    expect(third).not.toBe(first);
+    await session.close();
+  });
+
   test('a read issued while suspended is retried once the connection is back', async () => {
     const { session, made } = await connected();
     made[0]!.handlers.set('getData', async () => ({ data: Buffer.from('x'), stat: EMPTY_STAT }));

@@ -1,0 +1,58 @@
+/**
+ * Session on a 3-server ensemble: the server the client is on stops, the client moves to another
+ * one and the session survives (suspended -> reconnected, same id, watches still armed).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Session } from '../../src/session/session.js';
+import type { SessionStateEvent, WatchMessage } from '../../src/session/states.js';
+import { startZooKeeper, type ZooKeeperCluster } from '../../src/testing/index.js';
+import { eventually, TRANSPORTS } from '../support/transports.js';
+
+let zk: ZooKeeperCluster;
+beforeAll(async () => {
+  zk = await startZooKeeper({ servers: 3 });
+});
+afterAll(async () => {
+  await zk?.stop();
+});
+
+/** The index of the server that lists `sessionId` among its connections (4lw `cons`). */
+async function serverOf(sessionId: bigint): Promise<number> {
+  const hex = `sid=0x${sessionId.toString(16)}`;
+  for (const server of zk.servers) {
+    const cons = await zk.fourLetterWord(server.index, 'cons').catch(() => '');
+    if (cons.includes(hex)) return server.index;
+  }
+  throw new Error(`no server lists session ${hex}`);
+}
+
+describe.each(TRANSPORTS)('Session on the %s transport (3-server ensemble)', (transport) => {
+  test('the server the client is on stops: the client moves and the session survives', async () => {
+    await using session = await Session.connect({
+      connectString: zk.connectString,
+      transport,
+      sessionTimeoutMs: 8_000,
+    });
+    await using writer = await Session.connect({ connectString: zk.connectString, transport });
+    const events: SessionStateEvent[] = [];
+    session.on('state', (e) => events.push(e));
+    const path = `/moving-${transport}`;
+    await session.create(path, 'v1');
+    const triggers: WatchMessage[] = [];
+    await session.getData(path, { watch: (m) => triggers.push(m) });
+    const id = session.sessionId!;
+    const before = await serverOf(id);
+    await zk.stopServer(before);
+    try {
+      await eventually(() => events.some((e) => e.state === 'reconnected'), 'reconnected', 30_000);
+      expect(events.map((e) => e.state)).toEqual(['suspended', 'reconnected']);
+      expect(session.sessionId).toBe(id);
+      expect(await serverOf(id)).not.toBe(before);
+      await writer.setData(path, 'v2');
+      await eventually(() => triggers.length > 0, 'the watch set before the move');
+      expect(triggers[0]).toMatchObject({ type: 'dataChanged', path, generation: 1 });
+    } finally {
+      await zk.startServer(before);
+    }
+  });
+});

@@ -1,6 +1,8 @@
 /**
  * zookeeper-recipes: ZooKeeper coordination recipes for Node.js.
- * The session layer (connection states, typed errors, retries) and the actor layer the recipes
- * are built on.
+ * The session layer (connection states, typed errors, retries, transports), the actor layer the
+ * recipes are built on, and the recipes.
  */
+export * from './actor/index.js';
+export * from './recipes/leader-election.js';
 export * from './session/index.js';

@@ -79,11 +79,15 @@ export interface Acl {
 }
 
 /** world:anyone with all permissions (ZooDefs.Ids.OPEN_ACL_UNSAFE). */
-export const OPEN_ACL_UNSAFE: readonly Acl[] = [{ perms: Perms.ALL, scheme: 'world', id: 'anyone' }];
+export const OPEN_ACL_UNSAFE: readonly Acl[] = [
+  { perms: Perms.ALL, scheme: 'world', id: 'anyone' },
+];
 /** All permissions for the authenticated creator (ZooDefs.Ids.CREATOR_ALL_ACL). */
 export const CREATOR_ALL_ACL: readonly Acl[] = [{ perms: Perms.ALL, scheme: 'auth', id: '' }];
 /** world:anyone read-only (ZooDefs.Ids.READ_ACL_UNSAFE). */
-export const READ_ACL_UNSAFE: readonly Acl[] = [{ perms: Perms.READ, scheme: 'world', id: 'anyone' }];
+export const READ_ACL_UNSAFE: readonly Acl[] = [
+  { perms: Perms.READ, scheme: 'world', id: 'anyone' },
+];
 
 export type WatchEventType =
   | 'created'

@@ -7,8 +7,8 @@
  * life of the child. (Milliseconds still matter during a reconnect, which is why servers are
  * started by the launcher rather than forked when needed.)
  */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion, not a template.
 const CLOSE_FDS_THEN_EXEC =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion, not a template.
   'for fd in /proc/self/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-" 2>/dev/null; done; exec "$@"';
 
 /** The `spawn` command and arguments that run `command args...` with only stdin/stdout/stderr. */

@@ -114,9 +114,14 @@ describe.each(TRANSPORTS)('Session on the %s transport (standalone server)', (tr
       'connected on a new session',
     );
     // The attach from another client drops our connection first, so `suspended` may come before.
-    const states = events.map((e) => `${e.state}:${e.generation}`).filter((s) => s !== 'suspended:1');
+    const states = events
+      .map((e) => `${e.state}:${e.generation}`)
+      .filter((s) => s !== 'suspended:1');
     expect(states).toEqual(['lost:1', 'connected:2']);
-    expect(events.find((e) => e.state === 'lost')).toMatchObject({ reason: 'expired', sessionId: oldId });
+    expect(events.find((e) => e.state === 'lost')).toMatchObject({
+      reason: 'expired',
+      sessionId: oldId,
+    });
     expect(session.sessionId).not.toBe(oldId);
     const callsOnOld = spy.made[0]!.calls.length;
     expect(await session.exists(`/eph-${transport}`)).toBeNull();

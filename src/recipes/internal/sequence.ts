@@ -33,5 +33,7 @@ export function sortBySequence(children: readonly string[], marker: string): Seq
     const sequence = parseSequence(name, marker);
     if (sequence !== undefined) nodes.push({ name, sequence });
   }
-  return nodes.sort((a, b) => a.sequence - b.sequence || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return nodes.sort(
+    (a, b) => a.sequence - b.sequence || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
 }

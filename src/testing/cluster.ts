@@ -28,6 +28,25 @@ export function serverInfo(index: number, host: string, port: number): ZooKeeper
   return { index, host, port, connectString: `${host}:${port}` };
 }
 
+/**
+ * Starts every member at once (an ensemble member waits for a quorum before it serves) and
+ * returns the cluster; if any fails, stops them all and rethrows its error.
+ */
+export async function startMembers(
+  provider: ProviderName,
+  servers: readonly ZooKeeperServerInfo[],
+  controls: ServerControls,
+  startAll: () => Promise<void>[],
+): Promise<ZooKeeperCluster> {
+  const started = await Promise.allSettled(startAll());
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed !== undefined) {
+    await controls.stopAll();
+    throw failed.reason;
+  }
+  return new ZooKeeperClusterImpl(provider, servers, controls);
+}
+
 export class ZooKeeperClusterImpl implements ZooKeeperCluster {
   readonly connectString: string;
   readonly provider: ProviderName;
@@ -87,6 +106,16 @@ export class ZooKeeperClusterImpl implements ZooKeeperCluster {
     const sameHost = (host: string) =>
       host === wanted.host || (LOOPBACK.has(host) && LOOPBACK.has(wanted.host));
     return this.servers.find((s) => s.port === wanted.port && sameHost(s.host))?.index;
+  }
+
+  async serverOfSession(sessionId: bigint): Promise<number | undefined> {
+    // `cons` lists each connection with `sid=0x<hex>`; a session is on at most one server.
+    const needle = `sid=0x${BigInt.asUintN(64, sessionId).toString(16)},`;
+    const lists = await Promise.all(
+      this.servers.map((s) => fourLetterWord(s.host, s.port, 'cons').catch(() => '')),
+    );
+    const index = lists.findIndex((cons) => cons.includes(needle));
+    return index === -1 ? undefined : index;
   }
 
   async fourLetterWord(i: number, word: string): Promise<string> {

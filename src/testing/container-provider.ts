@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import { onProcessExit, removeQuietly, startWatchdog } from './cleanup.js';
-import { serverInfo, ZooKeeperClusterImpl } from './cluster.js';
+import { serverInfo, startMembers } from './cluster.js';
 import { ZooKeeperStartError } from './errors.js';
 import { waitUntilServing } from './four-letter-word.js';
 import { freePorts, retryOnPortClash } from './ports.js';
@@ -210,16 +210,7 @@ async function startCluster(
     unregister();
     watchdog.release();
   };
-  // Members start in parallel: an ensemble member waits for a quorum before it serves.
-  const started = await Promise.allSettled(
-    servers.map((s) => s.create(client, image, ports, tickTimeMs)),
-  );
-  const failed = started.find((r) => r.status === 'rejected');
-  if (failed !== undefined) {
-    await stopAll();
-    throw failed.reason;
-  }
-  return new ZooKeeperClusterImpl(
+  return startMembers(
     'container',
     ports.map((p, i) => serverInfo(i, SERVER_HOST, p.client)),
     {
@@ -227,6 +218,7 @@ async function startCluster(
       startServer: (i) => servers[i]!.start(),
       stopAll,
     },
+    () => servers.map((s) => s.create(client, image, ports, tickTimeMs)),
   );
 }
 

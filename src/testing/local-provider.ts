@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killQuietly, onProcessExit, removeQuietly, startWatchdog } from './cleanup.js';
-import { serverInfo, ZooKeeperClusterImpl } from './cluster.js';
+import { serverInfo, startMembers } from './cluster.js';
 import { ZooKeeperStartError } from './errors.js';
 import { waitUntilServing } from './four-letter-word.js';
 import { type LaunchedProcess, Launcher } from './launcher.js';
@@ -164,14 +164,7 @@ async function startCluster(
     unregister();
     watchdog.release();
   };
-  // Members start in parallel: an ensemble member waits for a quorum before it serves.
-  const started = await Promise.allSettled(servers.map((s) => s.start()));
-  const failed = started.find((r) => r.status === 'rejected');
-  if (failed !== undefined) {
-    await stopAll();
-    throw failed.reason;
-  }
-  return new ZooKeeperClusterImpl(
+  return startMembers(
     'local',
     ports.map((p, i) => serverInfo(i, SERVER_HOST, p.client)),
     {
@@ -179,6 +172,7 @@ async function startCluster(
       startServer: (i) => servers[i]!.start(),
       stopAll,
     },
+    () => servers.map((s) => s.start()),
   );
 }
 

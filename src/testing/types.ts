@@ -41,6 +41,8 @@ export interface ZooKeeperCluster extends AsyncDisposable {
   leaderIndex(): Promise<number | undefined>;
   /** The index of the server at `host:port` (as a client reports it), if it is one of ours. */
   serverIndexOf(hostPort: string): number | undefined;
+  /** The index of the server `sessionId` is connected to (from `cons`), if any. */
+  serverOfSession(sessionId: bigint): Promise<number | undefined>;
   /** Sends a four-letter word (`ruok`, `srvr`, `mntr`, `cons`, ...) to server `i`; resolves its answer. */
   fourLetterWord(i: number, word: string): Promise<string>;
 }

@@ -3,6 +3,7 @@
  * one and the session survives (suspended -> reconnected, same id, watches still armed).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
 import { Session } from '../../src/session/session.js';
 import type { SessionStateEvent, WatchMessage } from '../../src/session/states.js';
 import { startZooKeeper, type ZooKeeperCluster } from '../../src/testing/index.js';
@@ -16,14 +17,11 @@ afterAll(async () => {
   await zk?.stop();
 });
 
-/** The index of the server that lists `sessionId` among its connections (4lw `cons`). */
+/** The index of the server `sessionId` is on; fails the test if none lists it. */
 async function serverOf(sessionId: bigint): Promise<number> {
-  const hex = `sid=0x${sessionId.toString(16)}`;
-  for (const server of zk.servers) {
-    const cons = await zk.fourLetterWord(server.index, 'cons').catch(() => '');
-    if (cons.includes(hex)) return server.index;
-  }
-  throw new Error(`no server lists session ${hex}`);
+  const index = await zk.serverOfSession(sessionId);
+  if (index === undefined) throw new Error(`no server lists session 0x${sessionId.toString(16)}`);
+  return index;
 }
 
 describe.each(TRANSPORTS)('Session on the %s transport (3-server ensemble)', (transport) => {

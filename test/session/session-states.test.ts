@@ -6,18 +6,10 @@ import { describe, expect, test } from 'vitest';
 import { ConnectionLossError, SessionClosedError } from '../../src/session/errors.js';
 import { Session } from '../../src/session/session.js';
 import type { SessionStateEvent } from '../../src/session/states.js';
-import { EMPTY_STAT, scriptedFactory } from '../support/scripted-transport.js';
+import { connectScripted, EMPTY_STAT, scriptedFactory } from '../support/scripted-transport.js';
 
 async function connected() {
-  const { factory, made } = scriptedFactory();
-  const pending = Session.connect({
-    connectString: 'scripted:1',
-    transport: factory,
-    retry: { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20 },
-  });
-  await Promise.resolve();
-  made[0]!.connect(0x10n, 60);
-  const session = await pending;
+  const { session, made } = await connectScripted({ negotiatedTimeoutMs: 60 });
   const events: SessionStateEvent[] = [];
   session.on('state', (e) => events.push(e));
   return { session, made, events };

@@ -5,14 +5,11 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidArgumentError } from '../../src/session/errors.js';
 import { Session } from '../../src/session/session.js';
-import { scriptedFactory } from '../support/scripted-transport.js';
+import { connectScripted } from '../support/scripted-transport.js';
 
 async function openSession() {
-  const { factory, made } = scriptedFactory();
-  const pending = Session.connect({ connectString: 'x:1', transport: factory, maxDataBytes: 1024 });
-  await Promise.resolve();
-  made[0]!.connect();
-  return { session: await pending, transport: made[0]! };
+  const { session, made } = await connectScripted({ maxDataBytes: 1024 });
+  return { session, transport: made[0]! };
 }
 
 const bad: [string, string, (s: Session) => Promise<unknown>][] = [

@@ -3,6 +3,7 @@
  * tests of the session layer. Integration tests use real transports against a real server.
  */
 import { ConnectionLossError, SessionClosedError, ZkError } from '../../src/session/errors.js';
+import { Session, type SessionOptions } from '../../src/session/session.js';
 import type {
   Stat,
   Transport,
@@ -140,4 +141,28 @@ export function scriptedFactory(): { factory: TransportFactory; made: ScriptedTr
     return t;
   };
   return { factory, made };
+}
+
+/**
+ * A Session on a scripted transport, connected with `sessionId` and `negotiatedTimeoutMs`, with
+ * quick retries; `made` holds the transports the Session asked for, newest last.
+ */
+export async function connectScripted(
+  options: { sessionId?: bigint; negotiatedTimeoutMs?: number } & Omit<
+    Partial<SessionOptions>,
+    'transport'
+  > = {},
+): Promise<{ session: Session; made: ScriptedTransport[] }> {
+  const { sessionId = 0x10n, negotiatedTimeoutMs = 60_000, ...sessionOptions } = options;
+  const { factory, made } = scriptedFactory();
+  const pending = Session.connect({
+    connectString: 'scripted:1',
+    retry: { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20 },
+    ...sessionOptions,
+    transport: factory,
+  });
+  // Session.connect resolves its transport factory asynchronously before it makes the first one.
+  await Promise.resolve();
+  made[0]!.connect(sessionId, negotiatedTimeoutMs);
+  return { session: await pending, made };
 }

@@ -4,6 +4,7 @@
  * back on another server; at no moment do two participants lead.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
 import { startZooKeeper, type ZooKeeperCluster } from '../../../src/testing/index.js';
 import { eventually, Group } from './helpers.js';
 
@@ -15,14 +16,11 @@ afterAll(async () => {
   await zk?.stop();
 });
 
-/** The index of the server that lists `sessionId` among its connections (4lw `cons`). */
+/** The index of the server `sessionId` is on; fails the test if none lists it. */
 async function serverOf(sessionId: bigint): Promise<number> {
-  const hex = `sid=0x${sessionId.toString(16)}`;
-  for (const server of zk.servers) {
-    const cons = await zk.fourLetterWord(server.index, 'cons').catch(() => '');
-    if (cons.includes(hex)) return server.index;
-  }
-  throw new Error(`no server lists session ${hex}`);
+  const index = await zk.serverOfSession(sessionId);
+  if (index === undefined) throw new Error(`no server lists session 0x${sessionId.toString(16)}`);
+  return index;
 }
 
 describe('LeaderElection (3-server ensemble)', () => {

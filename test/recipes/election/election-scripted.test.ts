@@ -10,12 +10,11 @@ import { describe, expect, test } from 'vitest';
 import { positionOf } from '../../../src/recipes/internal/election-position.js';
 import { LeaderElection } from '../../../src/recipes/leader-election.js';
 import { SessionExpiredError, ZkError } from '../../../src/session/errors.js';
-import { Session } from '../../../src/session/session.js';
 import type { Stat } from '../../../src/session/transport/types.js';
 import {
+  connectScripted,
   EMPTY_STAT,
   type ScriptedTransport,
-  scriptedFactory,
 } from '../../support/scripted-transport.js';
 import { eventually } from './helpers.js';
 
@@ -44,17 +43,7 @@ function serve(t: ScriptedTransport, nodes: Map<string, bigint>, nextSeq: { valu
   });
 }
 
-async function connect() {
-  const { factory, made } = scriptedFactory();
-  const pending = Session.connect({
-    connectString: 'scripted:1',
-    transport: factory,
-    retry: { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20 },
-  });
-  await Promise.resolve();
-  made[0]!.connect(0x10n, 60_000);
-  return { session: await pending, made };
-}
+const connect = () => connectScripted();
 
 function fire(t: ScriptedTransport, path: string, type: 'deleted' | 'dataChanged') {
   for (const w of t.watchers.filter((w) => w.path === path)) w.watcher({ type, path });

@@ -4,5 +4,10 @@
  * recipes are built on, and the recipes.
  */
 export * from './actor/index.js';
+export * from './recipes/children-cache.js';
+export * from './recipes/config-watch.js';
+export * from './recipes/group-membership.js';
+export { type WaitOptions as CacheWaitOptions } from './recipes/internal/cache-actor.js';
 export * from './recipes/leader-election.js';
+export * from './recipes/persistent-node.js';
 export * from './session/index.js';

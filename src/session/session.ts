@@ -306,14 +306,12 @@ export class Session {
 
   async exists(path: string, options: WatchOption = {}): Promise<Stat | null> {
     validatePath(path);
-    const watcher = this.#watcher(options.watch);
-    return this.#call(path, 'read', (t) => t.exists(this.#server(path), watcher));
+    return this.#call(path, 'read', (t, w) => t.exists(this.#server(path), w), options.watch);
   }
 
   async getData(path: string, options: WatchOption = {}): Promise<{ data: Buffer; stat: Stat }> {
     validatePath(path);
-    const watcher = this.#watcher(options.watch);
-    return this.#call(path, 'read', (t) => t.getData(this.#server(path), watcher));
+    return this.#call(path, 'read', (t, w) => t.getData(this.#server(path), w), options.watch);
   }
 
   async setData(
@@ -334,8 +332,7 @@ export class Session {
     options: WatchOption = {},
   ): Promise<{ children: string[]; stat: Stat }> {
     validatePath(path);
-    const watcher = this.#watcher(options.watch);
-    return this.#call(path, 'read', (t) => t.getChildren(this.#server(path), watcher));
+    return this.#call(path, 'read', (t, w) => t.getChildren(this.#server(path), w), options.watch);
   }
 
   async sync(path: string): Promise<void> {
@@ -399,8 +396,7 @@ export class Session {
         `expected persistent or persistentRecursive, got ${String(mode)}`,
       );
     if (typeof watch !== 'function') throw new InvalidArgumentError('watch', 'expected a function');
-    const watcher = this.#watcher(watch);
-    await this.#call(path, 'read', (t) => t.addWatch(this.#server(path), mode, watcher as Watcher));
+    await this.#call(path, 'read', (t, w) => t.addWatch(this.#server(path), mode, w!), watch);
   }
 
   async removeWatches(path: string, kind: WatcherKind = 'any'): Promise<void> {
@@ -447,16 +443,22 @@ export class Session {
     return watcher;
   }
 
-  /** Runs `fn` on the live transport, retrying what is safe to retry, with the caller's path on errors. */
+  /**
+   * Runs `fn` on the live transport, retrying what is safe to retry, with the caller's path on
+   * errors. A watch sink is wrapped per attempt: a read retried onto the next session must set
+   * its watch for that session, not one whose triggers would be dropped as stale.
+   */
   async #call<T>(
     path: string | undefined,
     kind: OpKind,
-    fn: (t: Transport) => Promise<T>,
+    fn: (t: Transport, watcher: Watcher | undefined) => Promise<T>,
+    watch?: WatchSink,
   ): Promise<T> {
+    this.#watcher(watch); // rejects a bad sink before anything is sent
     for (let attempt = 0; ; attempt++) {
       const transport = this.#manager.transport(); // throws SessionClosedError after close()
       try {
-        return await fn(transport);
+        return await fn(transport, this.#watcher(watch));
       } catch (err) {
         const error = this.#withUserPath(err, path);
         if (!this.#shouldRetry(error, kind, attempt)) throw error;

@@ -3,9 +3,13 @@
  * without a server. The same behaviours run against a real ZooKeeper in session.test.ts.
  */
 import { describe, expect, test } from 'vitest';
-import { ConnectionLossError, SessionClosedError } from '../../src/session/errors.js';
+import {
+  ConnectionLossError,
+  SessionClosedError,
+  SessionExpiredError,
+} from '../../src/session/errors.js';
 import { Session } from '../../src/session/session.js';
-import type { SessionStateEvent } from '../../src/session/states.js';
+import type { SessionStateEvent, WatchMessage } from '../../src/session/states.js';
 import { connectScripted, EMPTY_STAT, scriptedFactory } from '../support/scripted-transport.js';
 
 async function connected() {
@@ -111,6 +115,24 @@ describe('Session state machine (scripted transport)', () => {
     const [first, second, third] = made[0]!.watchers.map((w) => w.watcher);
     expect(first).toBe(second);
     expect(third).not.toBe(first);
+    await session.close();
+  });
+
+  test('a watched read retried onto the next session sets a watch that fires there', async () => {
+    const { session, made } = await connected();
+    made[0]!.handlers.set('getData', async (path) => {
+      made[0]!.emit({ kind: 'expired' });
+      throw new SessionExpiredError(path);
+    });
+    const seen: WatchMessage[] = [];
+    const read = session.getData('/r', { watch: (m) => seen.push(m) });
+    await tick();
+    made[1]!.handlers.set('getData', async () => ({ data: Buffer.from('x'), stat: EMPTY_STAT }));
+    made[1]!.connect(0x20n, 60);
+    await read;
+    expect(made[1]!.watchers).toHaveLength(1);
+    made[1]!.watchers[0]!.watcher({ type: 'dataChanged', path: '/r' });
+    expect(seen).toEqual([{ kind: 'watch', type: 'dataChanged', path: '/r', generation: 2 }]);
     await session.close();
   });
 

@@ -57,6 +57,8 @@ export function zooCfg(
     'admin.enableServer=false',
     '4lw.commands.whitelist=*',
     'maxClientCnxns=0',
+    // TTL nodes (createTTL) are refused with UNIMPLEMENTED unless extended types are on.
+    'extendedTypesEnabled=true',
   ];
   if (all.length > 1) {
     for (const [i, p] of all.entries()) {

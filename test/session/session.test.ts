@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConnectionLossError, SessionClosedError, ZkError } from '../../src/session/errors.js';
 import { Session } from '../../src/session/session.js';
 import type { SessionStateEvent } from '../../src/session/states.js';
+import { CREATOR_ALL_ACL, Perms } from '../../src/session/transport/types.js';
 import { expireSession, startZooKeeper, type ZooKeeperCluster } from '../../src/testing/index.js';
 import { spyTransport } from '../support/spy-transport.js';
 import { eventually, TRANSPORTS } from '../support/transports.js';
@@ -52,6 +53,43 @@ describe.each(TRANSPORTS)('Session on the %s transport (standalone server)', (tr
     expect((await session.getChildren('/a')).children.sort()).toEqual(
       ['b', seq.path.slice(3)].sort(),
     );
+  });
+
+  test('auth and a default ACL: nodes belong to their authenticated creator', async () => {
+    const auth = [{ scheme: 'digest', auth: 'alice:secret' }];
+    await using owner = await Session.connect({
+      connectString: zk.connectString,
+      transport,
+      auth,
+      defaultAcl: CREATOR_ALL_ACL,
+    });
+    await using stranger = await Session.connect({ connectString: zk.connectString, transport });
+    const path = `/acl-${transport}`;
+    if (transport === 'native') {
+      // The binding always sends the open ACL; the native transport refuses rather than lie.
+      await expect(owner.create(path, 'x')).rejects.toMatchObject({ code: 'UNIMPLEMENTED' });
+      return;
+    }
+    await owner.create(path, 'secret');
+    await expect(stranger.getData(path)).rejects.toMatchObject({ code: 'NOAUTH', path });
+    expect((await owner.getData(path)).data.toString()).toBe('secret');
+    const { acl } = await owner.getAcl(path);
+    expect(acl).toEqual([
+      { perms: Perms.ALL, scheme: 'digest', id: expect.stringMatching(/^alice:/) },
+    ]);
+  });
+
+  test('container and TTL modes', async () => {
+    await using session = await Session.connect({ connectString: zk.connectString, transport });
+    const base = `/modes-${transport}`;
+    await session.create(base, '', { mode: 'container' });
+    await session.create(`${base}/ttl`, 'x', { mode: 'persistentWithTtl', ttlMs: 60_000 });
+    const seq = await session.create(`${base}/ttl-`, 'x', {
+      mode: 'persistentSequentialWithTtl',
+      ttlMs: 60_000,
+    });
+    expect(seq.path).toMatch(/\/ttl-\d{10}$/);
+    expect((await session.getChildren(base)).children).toHaveLength(2);
   });
 
   test('server restarted within the session timeout: suspended, then reconnected with the same session', async () => {

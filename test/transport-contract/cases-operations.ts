@@ -200,27 +200,20 @@ export function modeCases(ctx: ContractContext): void {
     expect((await transport.getChildren(path)).children).toEqual(['child']);
   });
 
-  // The harness does not start servers with zookeeper.extendedTypesEnabled=true, and without it
-  // ZooKeeper 3.8 refuses TTL creates with UNIMPLEMENTED: the transport must pass that through.
-  test('TTL modes are refused with UNIMPLEMENTED by a server without extended types', async () => {
+  // The harness starts servers with extended types on (without them ZooKeeper 3.8 refuses TTL
+  // creates with UNIMPLEMENTED). The server hides the TTL itself: the stat reports no owner.
+  test('TTL modes create TTL nodes', async () => {
     const { transport } = await ctx.pool.connect(ctx.zk.connectString);
     const path = uniquePath('ttl');
-    await expectZkError(
-      transport.create(path, bytes(''), {
-        mode: 'persistentWithTtl',
-        acl: OPEN_ACL_UNSAFE,
-        ttlMs: 10_000,
-      }),
-      'UNIMPLEMENTED',
-    );
-    await expectZkError(
-      transport.create(`${path}-`, bytes(''), {
-        mode: 'persistentSequentialWithTtl',
-        acl: OPEN_ACL_UNSAFE,
-        ttlMs: 10_000,
-      }),
-      'UNIMPLEMENTED',
-    );
-    expect(await transport.exists(path)).toBeNull();
+    const ttl = { acl: OPEN_ACL_UNSAFE, ttlMs: 10_000 };
+    await transport.create(path, bytes('t'), { mode: 'persistentWithTtl', ...ttl });
+    const sequential = await transport.create(`${path}-`, bytes('t'), {
+      mode: 'persistentSequentialWithTtl',
+      ...ttl,
+    });
+    expect(sequential.path).toMatch(/-\d{10}$/);
+    for (const p of [path, sequential.path]) {
+      expect((await transport.getData(p)).data.toString()).toBe('t');
+    }
   });
 }

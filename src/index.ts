@@ -6,6 +6,7 @@
 export * from './actor/index.js';
 export * from './recipes/children-cache.js';
 export * from './recipes/config-watch.js';
+export * from './recipes/discovery/index.js';
 export * from './recipes/group-membership.js';
 export type { WaitOptions as CacheWaitOptions } from './recipes/internal/cache-actor.js';
 export * from './recipes/leader-election.js';

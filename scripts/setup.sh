@@ -64,6 +64,23 @@ else
     apt-get install -y --no-install-recommends default-jre-headless zookeeper
 fi
 
+# The Java interop tests (test/interop) run real Apache Curator 5.4 beside our code: javac and
+# Debian's Curator jars (the list is JAVA_APT_PACKAGES in test/interop/java.ts).
+interop_packages=(openjdk-17-jdk-headless libcurator-client-java libcurator-framework-java
+  libcurator-recipes-java libcurator-discovery-java libzookeeper-java libguava-java
+  libjackson2-core-java libjackson2-databind-java libjackson2-annotations-java libslf4j-java
+  libnetty-java)
+if ! command -v javac >/dev/null || [[ ! -f /usr/share/java/curator-x-discovery.jar ]]; then
+  if command -v apt-get >/dev/null; then
+    echo "setup.sh: installing a JDK and Debian's Curator jars for the Java interop tests"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y --no-install-recommends "${interop_packages[@]}"
+  else
+    echo "setup.sh: no apt-get: the Java interop tests need javac and Curator 5.4 jars in /usr/share/java" >&2
+  fi
+fi
+
 if [[ $run_npm -eq 1 ]]; then
   npm ci
 fi

@@ -174,6 +174,11 @@ export class GroupMembership extends Actor<GroupMembershipState, never, GroupMem
     for await (const children of this.#cache) yield toMembers(children);
   }
 
+  /** `await using` closes it. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Leaves (if joined) and stops observing. Idempotent. */
   async close(): Promise<void> {
     this.#session.off('closed', this.#onSessionClosed);

@@ -216,6 +216,11 @@ export class PersistentNode extends Actor<PersistentNodeState, Input, Persistent
     });
   }
 
+  /** `await using` closes it. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /**
    * Stops keeping the node and deletes it (unless `keepOnClose`); resolves after the first
    * delete attempt, later ones go on in the background until the node is gone. Idempotent.

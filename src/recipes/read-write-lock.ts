@@ -70,6 +70,11 @@ export class ReadWriteLock {
     return this.#write;
   }
 
+  /** `await using` closes it. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Closes both locks: waiting acquires reject, held ones are revoked and deleted. */
   async close(): Promise<void> {
     await Promise.all([this.#read.close(), this.#write.close()]);

@@ -142,6 +142,11 @@ export class Semaphore extends Actor<SemaphoreState, SemaphoreMessage, LockEvent
     await Promise.all([this.#deleter.settled(), this.#mutex.settled()]);
   }
 
+  /** `await using` closes it. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Rejects waiting acquires, revokes and deletes held leases; resolves once our nodes are gone. */
   async close(): Promise<void> {
     if (!this.mailbox.isClosed) {

@@ -145,6 +145,11 @@ export class ServiceLocator extends EventEmitter<ServiceLocatorEvents> {
     }
   }
 
+  /** `await using` closes it. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Stops following the service; ends iterators. Idempotent. */
   close(): Promise<void> {
     return this.#cache.close();

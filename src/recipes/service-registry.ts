@@ -175,6 +175,11 @@ export class ServiceRegistry extends Actor<ServiceRegistryState, never, ServiceR
     });
   }
 
+  /** `await using` closes it. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /**
    * Unregisters every instance except PERMANENT ones, which stay in ZooKeeper (HARD-CASES 16),
    * and stops re-registering. Idempotent.

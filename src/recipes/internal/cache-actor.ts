@@ -127,6 +127,11 @@ export abstract class CacheActor<U, V, E extends CacheBaseEvents> extends Actor<
     return this.#latest.iterate();
   }
 
+  /** `await using` closes it. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /**
    * Stops following ZooKeeper, ends iterators, rejects pending `ready()` calls. Idempotent.
    * Does not wait for a read that is in flight. The persistent watch, if any, stays registered

@@ -112,6 +112,11 @@ export class ContendedLock extends EventEmitter<LockEvents> {
     return this.#engine.settled();
   }
 
+  /** `await using` closes it. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Rejects waiting acquires, revokes and deletes a held lock; resolves once our nodes are gone. */
   close(): Promise<void> {
     return this.#engine.close();

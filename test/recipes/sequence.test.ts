@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { parseSequence, sortBySequence } from '../../src/recipes/internal/sequence.js';
+import {
+  compareSequence,
+  parseSequence,
+  sortBySequence,
+} from '../../src/recipes/internal/sequence.js';
 
 describe('sequence numbers', () => {
   test('parses the signed 10-digit suffix after the last marker', () => {
@@ -19,16 +23,27 @@ describe('sequence numbers', () => {
     expect(parseSequence('lock-9999999999', 'lock-')).toBeUndefined();
   });
 
-  test('orders as signed integers, so a wrapped counter sorts before the positives', () => {
-    const sorted = sortBySequence(
-      ['a-lock-2147483647', 'b-lock--2147483647', 'c-lock-0000000000', 'junk', 'd-lock--000000001'],
-      'lock-',
-    );
-    expect(sorted.map((n) => n.name)).toEqual([
-      'b-lock--2147483647',
-      'd-lock--000000001',
-      'c-lock-0000000000',
-      'a-lock-2147483647',
-    ]);
+  test('orders in issue order across the wrap (serial-number arithmetic)', () => {
+    // Issued in this order: the counter went 2147483646, 2147483647, then wrapped.
+    const issued = [
+      'a-lock-2147483646',
+      'b-lock-2147483647',
+      'c-lock--2147483648',
+      'd-lock--2147483647',
+    ];
+    expect(sortBySequence([...issued].reverse(), 'lock-').map((n) => n.name)).toEqual(issued);
+    expect(
+      sortBySequence(['x-lock-0000000002', 'junk', 'y-lock-0000000001'], 'lock-').map(
+        (n) => n.name,
+      ),
+    ).toEqual(['y-lock-0000000001', 'x-lock-0000000002']);
+  });
+
+  test('compareSequence: before, after, equal, and round the circle', () => {
+    expect(compareSequence(1, 2)).toBeLessThan(0);
+    expect(compareSequence(2, 1)).toBeGreaterThan(0);
+    expect(compareSequence(7, 7)).toBe(0);
+    expect(compareSequence(2147483647, -2147483648)).toBeLessThan(0);
+    expect(compareSequence(-1, 0)).toBeLessThan(0);
   });
 });

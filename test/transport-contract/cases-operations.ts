@@ -167,8 +167,8 @@ export function modeCases(ctx: ContractContext): void {
     await transport.close();
     await eventually(
       async () => (await observer.exists(path)) === null,
-      5_000,
       'ephemeral node deleted',
+      5_000,
     );
   });
 

@@ -111,8 +111,8 @@ export function sessionCases(ctx: ContractContext): void {
     const { transport: observer } = await ctx.pool.connect(ctx.zk.connectString);
     await eventually(
       async () => (await observer.exists(path)) === null,
-      5_000,
       'orphan node deleted',
+      5_000,
     );
   });
 

@@ -118,22 +118,7 @@ export class WatchRecorder {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function eventually(
-  check: () => Promise<boolean>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
+export { eventually, sleep } from '../support/wait.js';
 
 let counter = 0;
 /** A fresh top-level path per test, so tests never see each other's nodes. */

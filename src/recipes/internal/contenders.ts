@@ -2,13 +2,13 @@
  * The line of contenders under a lock path, and the rule that says who holds.
  *
  * Every contender is a sequential node `_c_<uuid>-<marker><seq>`. The line is ordered by the
- * signed sequence after the marker (HARD-CASES 15: after 2147483647 the counter wraps negative,
- * and a negative number orders first), so the protected prefix never affects the order. A recipe
+ * sequence after the marker in issue order, also across the counter's wrap (HARD-CASES 15; see
+ * sequence.ts), so the protected prefix never affects the order. A recipe
  * passes a driver (Curator's LockInternalsDriver, STYLE §1): the markers that take part in its
  * line and its "do I hold?" rule, which also names the one node to watch when it does not
  * (HARD-CASES 7: one release wakes one waiter).
  */
-import { type SequencedNode, sortBySequence } from './sequence.js';
+import { compareSequenced, type SequencedNode, sortBySequence } from './sequence.js';
 
 /** What a driver decides for one contender. */
 export type Decision =
@@ -29,9 +29,7 @@ export interface ContentionDriver {
 export function lineOf(children: readonly string[], markers: readonly string[]): SequencedNode[] {
   // A stable sort of per-marker lists: names never parse under two markers, and ZooKeeper never
   // gives two children of one parent the same sequence number.
-  return markers
-    .flatMap((marker) => sortBySequence(children, marker))
-    .sort((a, b) => a.sequence - b.sequence);
+  return markers.flatMap((marker) => sortBySequence(children, marker)).sort(compareSequenced);
 }
 
 /**

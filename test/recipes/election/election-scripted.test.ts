@@ -50,17 +50,17 @@ function fire(t: ScriptedTransport, path: string, type: 'deleted' | 'dataChanged
 }
 
 describe('positionOf (the line rule)', () => {
-  const a = '_c_x-latch-0000000001';
-  const b = '_c_y-latch-0000000002';
-  const wrapped = '_c_z-latch--2147483648'; // after the counter wrapped: orders first
+  const a = '_c_x-latch-2147483646';
+  const b = '_c_y-latch-2147483647';
+  const wrapped = '_c_z-latch--2147483648'; // issued after b, when the counter wrapped
   test('first, behind, absent', () => {
     expect(positionOf([b, a], a, 'latch-')).toEqual({ kind: 'first' });
     expect(positionOf([b, a], b, 'latch-')).toEqual({ kind: 'behind', predecessor: a, index: 1 });
     expect(positionOf([b], a, 'latch-')).toEqual({ kind: 'absent' });
-    expect(positionOf([a, wrapped], a, 'latch-')).toEqual({
+    expect(positionOf([wrapped, b, a], wrapped, 'latch-')).toEqual({
       kind: 'behind',
-      predecessor: wrapped,
-      index: 1,
+      predecessor: b,
+      index: 2,
     });
     expect(positionOf(['other', a], a, 'latch-')).toEqual({ kind: 'first' });
   });

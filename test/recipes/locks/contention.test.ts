@@ -49,18 +49,22 @@ describe('contention order (HARD-CASES 15)', () => {
 });
 
 describe('contention engine (scripted session)', () => {
-  test('a contender whose node has a wrapped (negative) sequence orders first', async () => {
+  test('a node created after the counter wrapped orders after the one created just before (HARD-CASES 15)', async () => {
     const fake = new FakeSession();
     fake.nextSequence = 2147483647;
-    const wrapped = fake.add(other(-5)); // created after the counter wrapped
     const e = engine(fake);
-    const entering = e.enter();
-    await eventually(() => e.state.kind === 'waiting', 'waiting');
-    expect(e.state).toMatchObject({ kind: 'waiting', watched: wrapped });
-    await fake.delete(wrapped);
-    const tenure = await entering;
+    const tenure = await e.enter(); // ours: 2147483647, the last number before the wrap
     expect(tenure.node).toMatch(/-lock-2147483647$/);
+    const wrapped = fake.add(other(-2147483648)); // the next one issued
+    const waiter = engine(fake);
+    const entering = waiter.enter();
+    await eventually(() => waiter.state.kind === 'waiting', 'waiting');
+    expect(e.isHolding).toBe(true);
+    await e.leave(tenure);
+    await fake.delete(wrapped);
+    expect((await entering).node).not.toMatch(/-lock-2147483647$/);
     await e.close();
+    await waiter.close();
   });
 
   test('own node listed first but owned by another session: never held through it (HARD-CASES 2)', async () => {

@@ -61,20 +61,6 @@ export async function probedSession(
   return { session, probe };
 }
 
-/** Resolves when `predicate` holds, polling; rejects after `timeoutMs` naming `what`. */
-export async function eventually(
-  predicate: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** The children of `path`, or [] when it does not exist. */
 export async function childrenOf(session: Session, path: string): Promise<string[]> {
   try {
@@ -85,4 +71,4 @@ export async function childrenOf(session: Session, path: string): Promise<string
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { eventually, sleep } from '../../support/wait.js';

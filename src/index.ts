@@ -14,6 +14,7 @@ export { LockLostError, type LossReason } from './recipes/lock-errors.js';
 export { LockHandle } from './recipes/lock-handle.js';
 export * from './recipes/mutex.js';
 export * from './recipes/persistent-node.js';
+export * from './recipes/priority-queue.js';
 export { ReadWriteLock } from './recipes/read-write-lock.js';
 export { Semaphore } from './recipes/semaphore.js';
 export * from './session/index.js';

@@ -93,7 +93,8 @@ export class FakeSession {
     this.calls.push('create');
     if (this.holdCreates) await new Promise<void>((r) => this.#heldCreates.push(r));
     if (this.sessionId === undefined) throw new ZkError('CONNECTIONLOSS', parent);
-    const path = `${parent}/_c_${randomUUID()}-${name}${sequenceText(this.nextSequence++)}`;
+    const path = `${parent}/_c_${randomUUID()}-${name}${sequenceText(this.nextSequence)}`;
+    this.nextSequence = (this.nextSequence + 1) | 0; // a signed 32-bit counter wraps, as ZooKeeper's does
     this.add(path, this.sessionId);
     return { path, stat: STAT };
   }

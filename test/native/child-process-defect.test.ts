@@ -9,20 +9,14 @@
  * close-on-exec). If this test starts passing, the binding was fixed: flip `test.fails`.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { nativeTransport } from '../../src/session/transport/native/index.js';
 import type { TransportFactory } from '../../src/session/transport/types.js';
 import { wireTransport } from '../../src/session/transport/wire/index.js';
-import { startZooKeeper, type ZooKeeperCluster } from '../../src/testing/index.js';
+import { useZooKeeper } from '../support/zookeeper.js';
 import { TransportPool, waitForState } from '../transport-contract/helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper();
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper();
 
 /** Connect, spawn a child that outlives a server restart, restart: the session must resume. */
 async function survivesRestartWithChild(factory: TransportFactory): Promise<void> {

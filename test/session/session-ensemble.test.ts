@@ -2,20 +2,14 @@
  * Session on a 3-server ensemble: the server the client is on stops, the client moves to another
  * one and the session survives (suspended -> reconnected, same id, watches still armed).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
 import { Session } from '../../src/session/session.js';
 import type { SessionStateEvent, WatchMessage } from '../../src/session/states.js';
-import { startZooKeeper, type ZooKeeperCluster } from '../../src/testing/index.js';
 import { eventually, TRANSPORTS } from '../support/transports.js';
+import { useZooKeeper } from '../support/zookeeper.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper({ servers: 3 });
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper({ servers: 3 });
 
 /** The index of the server `sessionId` is on; fails the test if none lists it. */
 async function serverOf(sessionId: bigint): Promise<number> {

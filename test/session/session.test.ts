@@ -2,22 +2,17 @@
  * Session against a real standalone ZooKeeper, on every transport: connection states across
  * server restarts and expiry, protected create across a lost reply, and calls after close.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ConnectionLossError, SessionClosedError, ZkError } from '../../src/session/errors.js';
 import { Session } from '../../src/session/session.js';
 import type { SessionStateEvent } from '../../src/session/states.js';
 import { CREATOR_ALL_ACL, Perms } from '../../src/session/transport/types.js';
-import { expireSession, startZooKeeper, type ZooKeeperCluster } from '../../src/testing/index.js';
+import { expireSession } from '../../src/testing/index.js';
 import { spyTransport } from '../support/spy-transport.js';
 import { eventually, TRANSPORTS } from '../support/transports.js';
+import { useZooKeeper } from '../support/zookeeper.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper();
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper();
 
 function record(session: Session): SessionStateEvent[] {
   const events: SessionStateEvent[] = [];

@@ -4,20 +4,14 @@
  * same version and the same bytes, HARD-CASES 12), and every watcher must end on the final
  * state once its server is back, whether its session survived (reconnected) or not.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { ChildrenCache } from '../../../src/recipes/children-cache.js';
 import { ConfigWatch } from '../../../src/recipes/config-watch.js';
 import { GroupMembership } from '../../../src/recipes/group-membership.js';
-import { startZooKeeper, type ZooKeeperCluster } from '../../../src/testing/index.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { connect, eventually, track, VARIANTS } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper({ servers: 3 });
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper({ servers: 3 });
 
 /** A follower to stop (stopping the leader would add an election), and the others. */
 async function split() {

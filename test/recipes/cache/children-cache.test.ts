@@ -2,7 +2,7 @@
  * ChildrenCache against a real standalone ZooKeeper, on persistent recursive watches (wire),
  * forced one-time watches (wire) and the native transport's one-time fallback.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   type ChildData,
   ChildrenCache,
@@ -10,20 +10,11 @@ import {
 } from '../../../src/recipes/children-cache.js';
 import { InvalidArgumentError, RecipeClosedError } from '../../../src/session/errors.js';
 import type { Session } from '../../../src/session/session.js';
-import {
-  expireSession,
-  startZooKeeper,
-  type ZooKeeperCluster,
-} from '../../../src/testing/index.js';
+import { expireSession } from '../../../src/testing/index.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { connect, eventually, track, VARIANTS } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper();
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper();
 
 let unique = 0;
 const nextPath = () => `/cache/p${++unique}`;

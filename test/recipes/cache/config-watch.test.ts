@@ -3,23 +3,14 @@
  * re-creates, bad values, session expiry; on persistent watches (wire), forced one-time watches
  * (wire) and the one-time fallback of the native transport.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ConfigWatch, InvalidConfigError } from '../../../src/recipes/config-watch.js';
 import { InvalidArgumentError, RecipeClosedError } from '../../../src/session/errors.js';
-import {
-  expireSession,
-  startZooKeeper,
-  type ZooKeeperCluster,
-} from '../../../src/testing/index.js';
+import { expireSession } from '../../../src/testing/index.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { connect, eventually, track, VARIANTS } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper();
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper();
 
 type Config = { n: number };
 let unique = 0;

@@ -3,23 +3,14 @@
  * update and leave at random, some sessions expire; every observer (persistent watches,
  * one-time watches, native transport) and every member converges to the live members.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { GroupMembership, type Member } from '../../../src/recipes/group-membership.js';
 import { InvalidArgumentError, RecipeClosedError } from '../../../src/session/errors.js';
-import {
-  expireSession,
-  startZooKeeper,
-  type ZooKeeperCluster,
-} from '../../../src/testing/index.js';
+import { expireSession } from '../../../src/testing/index.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { connect, eventually, track, VARIANTS } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper();
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper();
 
 /** `id=data` of every member, in id order. */
 const show = (members: readonly Member[]) =>

@@ -2,23 +2,14 @@
  * PersistentNode against a real standalone ZooKeeper: kept in place after deletes and session
  * expiry, with its latest data; sequential names; a path held by another session; close.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { PersistentNode } from '../../../src/recipes/persistent-node.js';
 import { InvalidArgumentError, RecipeClosedError } from '../../../src/session/errors.js';
-import {
-  expireSession,
-  startZooKeeper,
-  type ZooKeeperCluster,
-} from '../../../src/testing/index.js';
+import { expireSession } from '../../../src/testing/index.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { connect, eventually, track } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper();
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper();
 
 let unique = 0;
 const nextPath = () => `/nodes/g${++unique}/member`;

@@ -5,26 +5,17 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ServiceInstanceParseError } from '../../../src/recipes/discovery/errors.js';
 import type { ServiceInstance } from '../../../src/recipes/discovery/instance.js';
 import { ServiceLocator } from '../../../src/recipes/service-locator.js';
 import { ServiceRegistry } from '../../../src/recipes/service-registry.js';
 import { InvalidArgumentError, RecipeClosedError } from '../../../src/session/errors.js';
-import {
-  expireSession,
-  startZooKeeper,
-  type ZooKeeperCluster,
-} from '../../../src/testing/index.js';
+import { expireSession } from '../../../src/testing/index.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { connect, eventually, track } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper();
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper();
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const REGISTRAR = fileURLToPath(new URL('./fixtures/registrar.ts', import.meta.url));

@@ -5,19 +5,13 @@
  * must re-register on its new session with the latest data, without fighting the old node, and
  * a locator must converge to that one instance.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ServiceLocator } from '../../../src/recipes/service-locator.js';
 import { ServiceRegistry } from '../../../src/recipes/service-registry.js';
-import { startZooKeeper, type ZooKeeperCluster } from '../../../src/testing/index.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { connect, eventually, stored, track } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper();
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper();
 
 describe('discovery through a partition', () => {
   test('the registration comes back on the new session with the update made while partitioned', async () => {

@@ -3,25 +3,16 @@
  * curator-x-discovery, re-registration with the latest data after expiry and after a delete
  * (HARD-CASES 9, 13, 16), NodeExists at register, PERMANENT kept on close, bad input.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ServiceNotRegisteredError } from '../../../src/recipes/discovery/errors.js';
 import { ServiceRegistry } from '../../../src/recipes/service-registry.js';
 import { InvalidArgumentError, RecipeClosedError } from '../../../src/session/errors.js';
-import {
-  expireSession,
-  startZooKeeper,
-  type ZooKeeperCluster,
-} from '../../../src/testing/index.js';
+import { expireSession } from '../../../src/testing/index.js';
 import { TRANSPORTS } from '../../support/transports.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { connect, eventually, stored, track, until } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper();
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper();
 
 describe('ServiceRegistry', () => {
   test('registers in Curator layout: ephemeral node, exact JSON, container parents', async () => {

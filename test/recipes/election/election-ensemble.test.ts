@@ -3,18 +3,11 @@
  * default policy the leader stops leading on `suspended`, and leads again once its session is
  * back on another server; at no moment do two participants lead.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-
-import { startZooKeeper, type ZooKeeperCluster } from '../../../src/testing/index.js';
+import { describe, expect, test } from 'vitest';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { eventually, Group } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper({ servers: 3 });
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper({ servers: 3 });
 
 /** The index of the server `sessionId` is on; fails the test if none lists it. */
 async function serverOf(sessionId: bigint): Promise<number> {

@@ -5,27 +5,18 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { LeadershipLostError } from '../../../src/recipes/election/errors.js';
 import {
   resolveTransport,
   type TransportFactory,
   type TransportState,
 } from '../../../src/session/transport/index.js';
-import {
-  expireSession,
-  startZooKeeper,
-  type ZooKeeperCluster,
-} from '../../../src/testing/index.js';
+import { expireSession } from '../../../src/testing/index.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { eventually, Group, indexOf } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper({ servers: 1 });
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper({ servers: 1 });
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./fixtures/participant.ts', import.meta.url));

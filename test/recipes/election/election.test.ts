@@ -3,7 +3,7 @@
  * a re-created own node, a foreign node first in line, a create whose reply is lost, observers,
  * guard(), and bad input.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { LeadershipLostError } from '../../../src/recipes/election/errors.js';
 import {
   AlreadyStartedError,
@@ -17,17 +17,11 @@ import {
 } from '../../../src/session/errors.js';
 import { MultiError } from '../../../src/session/multi.js';
 import { Session } from '../../../src/session/session.js';
-import { startZooKeeper, type ZooKeeperCluster } from '../../../src/testing/index.js';
 import { spyTransport } from '../../support/spy-transport.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { eventually, Group, indexOf } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper({ servers: 1 });
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper({ servers: 1 });
 
 const nodeOf = (e: LeaderElection) => (e.state as { node?: string }).node;
 

@@ -4,27 +4,18 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   type ConsumedItem,
   ItemLockLostError,
   PriorityQueue,
 } from '../../../src/recipes/priority-queue.js';
-import {
-  expireSession,
-  startZooKeeper,
-  type ZooKeeperCluster,
-} from '../../../src/testing/index.js';
+import { expireSession } from '../../../src/testing/index.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { connect, eventually, lcgPriorities } from './helpers.js';
 import { queueSpy } from './spy.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper({ servers: 1 });
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper({ servers: 1 });
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./fixtures/consumer.ts', import.meta.url));

@@ -3,21 +3,15 @@
  * must not make all of them read the queue. Counted by the getChildren calls on the queue node
  * that reach each consumer's transport.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { PriorityQueue } from '../../../src/recipes/priority-queue.js';
 import { RecipeClosedError } from '../../../src/session/errors.js';
 import type { Session } from '../../../src/session/session.js';
-import { startZooKeeper, type ZooKeeperCluster } from '../../../src/testing/index.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { connect, eventually } from './helpers.js';
 import { type QueueSpy, queueSpy } from './spy.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper({ servers: 1 });
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper({ servers: 1 });
 
 test('one put wakes the consumer first in line and its successor, not all five', async () => {
   const path = '/herd';

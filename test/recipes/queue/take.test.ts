@@ -3,19 +3,13 @@
  * items, random priorities, 2 producers, 3 consumers in separate sessions), Curator's layout,
  * and bad input.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { PriorityQueue } from '../../../src/recipes/priority-queue.js';
 import { InvalidArgumentError, RecipeClosedError } from '../../../src/session/errors.js';
-import { startZooKeeper, type ZooKeeperCluster } from '../../../src/testing/index.js';
+import { useZooKeeper } from '../../support/zookeeper.js';
 import { connect, lateInversions, lcgPriorities, type Timeline } from './helpers.js';
 
-let zk: ZooKeeperCluster;
-beforeAll(async () => {
-  zk = await startZooKeeper({ servers: 1 });
-});
-afterAll(async () => {
-  await zk?.stop();
-});
+const zk = useZooKeeper({ servers: 1 });
 
 describe('PriorityQueue take', () => {
   test('5,000 items, 2 producers, 3 consumers: each delivered once, no late inversion', async () => {

@@ -120,6 +120,23 @@ export abstract class Actor<
    * Moves to `next` if the table allows `state.kind -> next.kind`; otherwise throws
    * `IllegalTransitionError` and the state stays as it was.
    */
+  /**
+   * Emits without letting a throwing listener break a transition half-way: the listener's error
+   * is rethrown on a microtask, where it surfaces as an uncaught exception of the application.
+   */
+  protected tell<K extends EventEmitter.EventNames<E>>(
+    event: K,
+    ...args: EventEmitter.EventArgs<E, K>
+  ): void {
+    try {
+      this.emit(event, ...args);
+    } catch (err) {
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  }
+
   protected transition(next: S, reason?: string): void {
     const from: S['kind'] = this.#state.kind;
     const to: S['kind'] = next.kind;

@@ -42,6 +42,7 @@ import {
   RecipeClosedError,
   SessionClosedError,
   SessionExpiredError,
+  toError,
 } from '../session/errors.js';
 import { joinPath, nameOf, validatePath } from '../session/paths.js';
 import { backoffDelay, DEFAULT_RETRY } from '../session/retry.js';
@@ -255,7 +256,7 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
 
   protected override onFailure({ error }: MailboxFailure<ElectionMessage>): void {
     if (error instanceof RecipeClosedError) return; // a watch or timer that came after close
-    this.#tell('error', asError(error));
+    this.tell('error', toError(error));
   }
 
   async #onStart(): Promise<void> {
@@ -330,7 +331,7 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
     await this.mailbox.close({ discard: true });
     if (node === undefined) return;
     const deletion = deleteUntilGone(this.#session, node, generation);
-    deletion.done.catch((err: unknown) => this.#tell('error', asError(err)));
+    deletion.done.catch((err: unknown) => this.tell('error', toError(err)));
     await deletion.firstAttempt;
   }
 
@@ -398,7 +399,7 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
         return;
       }
       if (!isRetryable(err) && !(err instanceof SessionExpiredError))
-        this.#tell('error', asError(err));
+        this.tell('error', toError(err));
       this.#retryLater(node);
     }
   }
@@ -413,7 +414,7 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
 
   #discard(node: string): void {
     const deletion = deleteUntilGone(this.#session, node, this.#session.generation);
-    deletion.done.catch((err: unknown) => this.#tell('error', asError(err)));
+    deletion.done.catch((err: unknown) => this.tell('error', toError(err)));
   }
 
   #lead(node: string, fencingToken: bigint): void {
@@ -427,7 +428,7 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
     }
     const leadership = new LeadershipImpl(this.#session, this.#id, node, fencingToken);
     this.#move({ kind: 'leading', node, leadership }, 'first in line, node owned', 'not-first');
-    this.#tell('elected', leadership);
+    this.tell('elected', leadership);
     for (const waiter of this.#waiters) waiter.resolve(leadership);
     this.#waiters.clear();
   }
@@ -472,7 +473,7 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
   }
 
   #revoke(leadership: LeadershipImpl, reason: RevokeReason): void {
-    if (leadership.end(reason)) this.#tell('revoked', { leadership, reason });
+    if (leadership.end(reason)) this.tell('revoked', { leadership, reason });
   }
 
   /** Session states: revocation now (see the header), the rest in the mailbox's turn. */
@@ -495,19 +496,4 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
   #watchFor(path: string): WatchSink | undefined {
     return this.#armed.has(path) ? undefined : this.#sink;
   }
-
-  /** Emits without letting a throwing listener break a transition half-way. */
-  #tell<K extends keyof ElectionEvents>(event: K, ...args: ElectionEvents[K]): void {
-    try {
-      (this.emit as (e: K, ...a: ElectionEvents[K]) => boolean)(event, ...args);
-    } catch (err) {
-      queueMicrotask(() => {
-        throw err;
-      });
-    }
-  }
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }

@@ -36,7 +36,7 @@ import type { Stamp, TransitionTable } from '../actor/actor.js';
 import { Actor } from '../actor/actor.js';
 import { Deferred } from '../actor/deferred.js';
 import type { MailboxFailure } from '../actor/mailbox.js';
-import { InvalidArgumentError, RecipeClosedError, ZkError } from '../session/errors.js';
+import { InvalidArgumentError, RecipeClosedError, toError, ZkError } from '../session/errors.js';
 import { nameOf, parentOf, validatePath } from '../session/paths.js';
 import { backoffDelay, DEFAULT_RETRY } from '../session/retry.js';
 import type { Session } from '../session/session.js';
@@ -429,7 +429,7 @@ export class PersistentNode extends Actor<PersistentNodeState, Input, Persistent
   }
 
   #emitError(err: unknown): void {
-    this.emit('error', err instanceof Error ? err : new Error(String(err)));
+    this.emit('error', toError(err));
   }
 
   get #isSequential(): boolean {

@@ -55,6 +55,7 @@ import {
   RecipeClosedError,
   SessionClosedError,
   SessionExpiredError,
+  toError,
 } from '../session/errors.js';
 import { joinPath } from '../session/paths.js';
 import { backoffDelay, DEFAULT_RETRY } from '../session/retry.js';
@@ -172,7 +173,7 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
     this.#listing = new Listing(session, paths);
     // The line is advisory (who watches), not a safety lock: keep it through `suspended`.
     this.#line = new Mutex(session, paths.consumers, { abortOn: 'lost' });
-    this.#line.on('error', (err) => this.#tell('error', err));
+    this.#line.on('error', (err) => this.tell('error', err));
     session.on('state', this.#onSessionState);
   }
 
@@ -272,7 +273,7 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
 
   protected override onFailure({ error }: MailboxFailure<QueueMessage>): void {
     if (error instanceof RecipeClosedError) return; // a watch or timer that came after close
-    this.#tell('error', asError(error));
+    this.tell('error', toError(error));
   }
 
   #onWait(waiter: Waiter): void {
@@ -378,7 +379,7 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
     else
       void this.#hold(delivery)
         .nack()
-        .catch((err: unknown) => this.#tell('error', asError(err)));
+        .catch((err: unknown) => this.tell('error', toError(err)));
   }
 
   /**
@@ -412,7 +413,7 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
       } catch (err) {
         if (!(err instanceof ItemFormatError)) throw err;
         this.#listing.markUnreadable(item);
-        this.#tell('error', err);
+        this.tell('error', err);
         continue;
       }
       const result = await claim(this.#session, this.#paths, item, mode);
@@ -426,7 +427,7 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
           this.#listing.lostRace();
           break;
         case 'uncertain':
-          this.#tell('error', new TakeOutcomeUnknownError(item.name, value));
+          this.tell('error', new TakeOutcomeUnknownError(item.name, value));
           break;
         default: {
           const never: never = result;
@@ -516,7 +517,7 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
 
   #retryLater(err: unknown, line?: LockHandle): void {
     if (!isRetryable(err) && !(err instanceof SessionExpiredError))
-      this.#tell('error', asError(err));
+      this.tell('error', toError(err));
     const s = this.state;
     if (s.kind === 'queuing') s.line.abort();
     void line?.release();
@@ -578,23 +579,8 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
     for (const spare of spares) {
       const bytes = encodeItem(this.#serializer.serialize(spare.value as T), this.#maxItemBytes);
       await this.#producer.put(bytes, spare.item.priority).catch((err: unknown) => {
-        this.#tell('error', asError(err));
+        this.tell('error', toError(err));
       });
     }
   }
-
-  /** Emits without letting a throwing listener break a transition half-way. */
-  #tell<K extends keyof QueueEvents>(event: K, ...args: QueueEvents[K]): void {
-    try {
-      (this.emit as (e: K, ...a: QueueEvents[K]) => boolean)(event, ...args);
-    } catch (err) {
-      queueMicrotask(() => {
-        throw err;
-      });
-    }
-  }
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }

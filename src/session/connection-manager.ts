@@ -17,7 +17,7 @@
  * nodes go now rather than a session timeout later.
  */
 import { EventEmitter } from 'eventemitter3';
-import { ConnectionLossError, SessionClosedError } from './errors.js';
+import { ConnectionLossError, SessionClosedError, toError } from './errors.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
 import type { LostReason, SessionEvents, SessionStateEvent, SessionStateKind } from './states.js';
 import type {
@@ -212,7 +212,7 @@ export class ConnectionManager {
       try {
         await transport.addAuth(scheme, auth);
       } catch (err) {
-        this.#reportError(err instanceof Error ? err : new Error(String(err)));
+        this.#reportError(toError(err));
       }
     }
   }
@@ -285,7 +285,7 @@ export class ConnectionManager {
       this.events.emit('state', event);
       this.events.emit(event.state, event);
     } catch (err) {
-      this.#reportError(err instanceof Error ? err : new Error(String(err)));
+      this.#reportError(toError(err));
     }
   }
 

@@ -172,3 +172,8 @@ export function isRetryable(err: unknown): boolean {
     err.code === 'REQUESTTIMEOUT'
   );
 }
+
+/** `err` if it is an Error, else an Error whose message is its text (for `catch (err: unknown)`). */
+export function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

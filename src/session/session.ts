@@ -31,6 +31,7 @@ import {
   isRetryable,
   SessionClosedError,
   SessionExpiredError,
+  toError,
   ZkError,
   zkError,
 } from './errors.js';
@@ -436,7 +437,7 @@ export class Session {
           generation,
         });
       } catch (err) {
-        this.#manager.events.emit('error', err instanceof Error ? err : new Error(String(err)));
+        this.#manager.events.emit('error', toError(err));
       }
     };
     this.#watchers.set(sink, { generation, watcher });

@@ -14,7 +14,7 @@
 import { Actor } from '../../actor/actor.js';
 import { Deferred } from '../../actor/deferred.js';
 import type { MailboxFailure } from '../../actor/mailbox.js';
-import { RecipeClosedError } from '../../session/errors.js';
+import { RecipeClosedError, toError } from '../../session/errors.js';
 import { backoffDelay, DEFAULT_RETRY } from '../../session/retry.js';
 import type { Session } from '../../session/session.js';
 import type { SessionStateEvent, WatchMessage } from '../../session/states.js';
@@ -255,7 +255,7 @@ export abstract class CacheActor<U, V, E extends CacheBaseEvents> extends Actor<
   }
 
   #emitError(err: unknown): void {
-    const error = err instanceof Error ? err : new Error(String(err));
+    const error = toError(err);
     (this as unknown as Actor<CacheState, CacheInput, CacheBaseEvents>).emit('error', error);
   }
 }

@@ -12,6 +12,7 @@ import {
   isRetryable,
   SessionClosedError,
   SessionExpiredError,
+  toError,
   ZkError,
 } from '../../session/errors.js';
 import { backoffDelay, DEFAULT_RETRY } from '../../session/retry.js';
@@ -66,7 +67,7 @@ export class NodeDeleter {
         // After an expiry the node went with the old session; the retry on the next session
         // then hears NONODE. Anything else retryable: the delete may not have been applied.
         if (!isRetryable(err) && !(err instanceof SessionExpiredError)) {
-          this.#onError(err instanceof Error ? err : new Error(String(err)));
+          this.#onError(toError(err));
           return;
         }
       } finally {

@@ -64,9 +64,9 @@ import {
   type ElectionState,
   nodeOf,
 } from './election/states.js';
-import { deleteUntilGone } from './internal/election-delete.js';
 import { checkOwnNode, readIfExists } from './internal/election-ownership.js';
 import { listChildren, positionOf } from './internal/election-position.js';
+import { NodeDeleter } from './internal/node-deleter.js';
 
 export { AlreadyStartedError, LeadershipLostError, type RevokeReason } from './election/errors.js';
 export type { Leadership } from './election/leadership.js';
@@ -106,6 +106,8 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
   }
 
   readonly #session: Session;
+  /** Deletes our old nodes until they are gone (HARD-CASES 10). */
+  readonly #deleter: NodeDeleter;
   readonly #path: string;
   readonly #id: string;
   readonly #policy: ElectionPolicy;
@@ -138,6 +140,7 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
       generation: () => session.generation,
     });
     this.#session = session;
+    this.#deleter = new NodeDeleter(session, (error) => this.tell('error', error));
     this.#path = path;
     this.#id = options.id;
     this.#policy = policy;
@@ -316,23 +319,20 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
   }
 
   /** In the mailbox's turn, for close(): after it, no handler changes anything. */
-  #onClose(): { node: string | undefined; generation: number } {
+  #onClose(): { node: string | undefined } {
     const node = nodeOf(this.state);
     if (this.state.kind !== 'closed') this.#move({ kind: 'closed' }, 'closed', 'closed');
     clearTimeout(this.#retryTimer);
     this.#session.off('state', this.#onSessionState);
     for (const waiter of this.#waiters) waiter.reject(new RecipeClosedError(this.name));
     this.#waiters.clear();
-    return { node, generation: this.#session.generation };
+    return { node };
   }
 
   async #close(): Promise<void> {
-    const { node, generation } = await this.mailbox.call(() => this.#onClose());
+    const { node } = await this.mailbox.call(() => this.#onClose());
     await this.mailbox.close({ discard: true });
-    if (node === undefined) return;
-    const deletion = deleteUntilGone(this.#session, node, generation);
-    deletion.done.catch((err: unknown) => this.tell('error', toError(err)));
-    await deletion.firstAttempt;
+    if (node !== undefined) await this.#deleter.delete(node);
   }
 
   // ---- the re-check: where the state comes from -------------------------------------------
@@ -413,8 +413,7 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
   }
 
   #discard(node: string): void {
-    const deletion = deleteUntilGone(this.#session, node, this.#session.generation);
-    deletion.done.catch((err: unknown) => this.tell('error', toError(err)));
+    void this.#deleter.delete(node);
   }
 
   #lead(node: string, fencingToken: bigint): void {

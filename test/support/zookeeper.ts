@@ -18,12 +18,20 @@ export function useZooKeeper(options?: StartZooKeeperOptions): ZooKeeperCluster 
   afterAll(async () => {
     await cluster?.stop();
   });
-  return new Proxy({} as ZooKeeperCluster, {
+  return forwardTo(() => cluster, 'the ZooKeeper of this test file');
+}
+
+/**
+ * An object that stands for what `current()` returns once a `beforeAll` has made it: property
+ * reads (and method calls) go to that object, so tests need no `let` and no `!`.
+ */
+export function forwardTo<T extends object>(current: () => T | undefined, what: string): T {
+  return new Proxy({} as T, {
     get(_, property) {
-      if (cluster === undefined)
-        throw new Error('the ZooKeeper of this test file is not started yet');
-      const value = Reflect.get(cluster, property, cluster);
-      return typeof value === 'function' ? value.bind(cluster) : value;
+      const target = current();
+      if (target === undefined) throw new Error(`${what} is not started yet`);
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
 }

@@ -2,7 +2,7 @@
  * Mutex against a real standalone ZooKeeper: mutual exclusion under contention, one wake-up per
  * release, and the hard cases of HARD-CASES.md that apply to a lock (1, 2, 5, 7, 9, 10).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { LockLostError } from '../../../src/recipes/lock-errors.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import {
@@ -13,26 +13,17 @@ import {
 import { MultiError } from '../../../src/session/multi.js';
 import type { Session } from '../../../src/session/session.js';
 import type { CreateOptions } from '../../../src/session/transport/types.js';
+import { expireSession } from '../../../src/testing/index.js';
 import {
-  expireSession,
-  startZooKeeper,
-  type ZooKeeperCluster,
-} from '../../../src/testing/index.js';
-import { childrenOf, eventually, type Probe, probedSession, sleep } from './support.js';
+  childrenOf,
+  eventually,
+  type Probe,
+  probedSession,
+  sleep,
+  useLockServer,
+} from './support.js';
 
-let zk: ZooKeeperCluster;
-let admin: Session;
-const opened: Session[] = [];
-
-beforeAll(async () => {
-  zk = await startZooKeeper();
-  admin = (await probedSession(zk.connectString)).session;
-});
-afterAll(async () => {
-  await Promise.all(opened.map((s) => s.close()));
-  await admin?.close();
-  await zk?.stop();
-});
+const { zk, admin, opened } = useLockServer();
 
 async function contender(path: string): Promise<{ session: Session; probe: Probe; mutex: Mutex }> {
   const { session, probe } = await probedSession(zk.connectString);

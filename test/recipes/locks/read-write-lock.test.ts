@@ -2,25 +2,11 @@
  * ReadWriteLock against a real standalone ZooKeeper: readers share, a writer excludes, readers
  * that come after a waiting writer queue behind it, and the write lock's owner may read.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ReadWriteLock } from '../../../src/recipes/read-write-lock.js';
-import type { Session } from '../../../src/session/session.js';
-import { startZooKeeper, type ZooKeeperCluster } from '../../../src/testing/index.js';
-import { childrenOf, eventually, probedSession } from './support.js';
+import { childrenOf, eventually, probedSession, useLockServer } from './support.js';
 
-let zk: ZooKeeperCluster;
-let admin: Session;
-const opened: Session[] = [];
-
-beforeAll(async () => {
-  zk = await startZooKeeper();
-  admin = (await probedSession(zk.connectString)).session;
-});
-afterAll(async () => {
-  await Promise.all(opened.map((s) => s.close()));
-  await admin?.close();
-  await zk?.stop();
-});
+const { zk, admin, opened } = useLockServer();
 
 async function rwlock(path: string): Promise<ReadWriteLock> {
   const { session } = await probedSession(zk.connectString);

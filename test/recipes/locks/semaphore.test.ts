@@ -2,31 +2,14 @@
  * Semaphore against a real standalone ZooKeeper: never more than N leases with 8 contenders,
  * lease handles with the lock semantics, and the holder told when its session expires.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { LockLostError } from '../../../src/recipes/lock-errors.js';
 import { Semaphore } from '../../../src/recipes/semaphore.js';
 import { InvalidArgumentError } from '../../../src/session/errors.js';
-import type { Session } from '../../../src/session/session.js';
-import {
-  expireSession,
-  startZooKeeper,
-  type ZooKeeperCluster,
-} from '../../../src/testing/index.js';
-import { childrenOf, eventually, probedSession } from './support.js';
+import { expireSession } from '../../../src/testing/index.js';
+import { childrenOf, eventually, probedSession, useLockServer } from './support.js';
 
-let zk: ZooKeeperCluster;
-let admin: Session;
-const opened: Session[] = [];
-
-beforeAll(async () => {
-  zk = await startZooKeeper();
-  admin = (await probedSession(zk.connectString)).session;
-});
-afterAll(async () => {
-  await Promise.all(opened.map((s) => s.close()));
-  await admin?.close();
-  await zk?.stop();
-});
+const { zk, admin, opened } = useLockServer();
 
 async function semaphore(path: string, max: number) {
   const { session } = await probedSession(zk.connectString);

@@ -2,10 +2,13 @@
  * Helpers of the lock tests: sessions over a probed wire transport (every call and every watch
  * trigger recorded, any call interceptable), a wait-until helper, and a lock-path listing.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { ZkError } from '../../../src/session/errors.js';
 import { Session, type SessionOptions } from '../../../src/session/session.js';
 import { resolveTransport } from '../../../src/session/transport/index.js';
 import type { Transport, WatchEvent } from '../../../src/session/transport/types.js';
+import type { ZooKeeperCluster } from '../../../src/testing/index.js';
+import { forwardTo, useZooKeeper } from '../../support/zookeeper.js';
 
 export interface Probe {
   /** Op names called on this session's transports, in order. */
@@ -72,3 +75,22 @@ export async function childrenOf(session: Session, path: string): Promise<string
 }
 
 export { eventually, sleep } from '../../support/wait.js';
+
+/**
+ * The fixture of a lock test file: one server, an `admin` session (probed) for looking at the
+ * znodes, and `opened`, the sessions a test made, all closed after the file's tests.
+ */
+export function useLockServer(): { zk: ZooKeeperCluster; admin: Session; opened: Session[] } {
+  const zk = useZooKeeper();
+  let admin: Session | undefined;
+  const opened: Session[] = [];
+  beforeAll(async () => {
+    admin = (await probedSession(zk.connectString)).session;
+  });
+  // Registered after the server's hooks, so it runs before the server stops.
+  afterAll(async () => {
+    await Promise.all(opened.map((s) => s.close()));
+    await admin?.close();
+  });
+  return { zk, admin: forwardTo(() => admin, 'the admin session'), opened };
+}

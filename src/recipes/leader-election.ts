@@ -113,6 +113,8 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
   readonly #policy: ElectionPolicy;
   /** Paths with a one-time watch of ours still armed in this generation: never arm a second. */
   readonly #armed = new Set<string>();
+  /** Our node as last read: owned by the session of `generation`, with this czxid. */
+  #owned: { node: string; czxid: bigint; generation: number } | undefined;
   readonly #waiters = new Set<Deferred<Leadership>>();
   /** Re-checks failed in a row: drives the retry backoff. */
   #failures = 0;
@@ -285,6 +287,7 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
         return;
       case 'reconnected':
       case 'connected':
+        this.#owned = undefined; // nothing taken on trust: read our node again
         if (current) await this.#recheck();
         return;
       case 'lost':
@@ -305,10 +308,33 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
     this.#armed.delete(message.path);
     if (message.generation !== this.#session.generation) return;
     const s = this.state;
+    if (
+      s.kind === 'waiting' &&
+      message.path === s.predecessor &&
+      message.type === 'deleted' &&
+      s.alone
+    ) {
+      // Nobody else was ahead, and nodes ahead only ever go: we are first. Our node is still
+      // ours, or its armed watch would have fired first (a session's triggers come in zxid
+      // order). A failover then costs no round trip.
+      const czxid = this.#knownOwned(s.node);
+      if (czxid !== undefined) return this.#lead(s.node, czxid);
+    }
     const relevant =
       (s.kind === 'waiting' && (message.path === s.predecessor || message.path === s.node)) ||
       (s.kind === 'leading' && message.path === s.node);
     if (relevant) await this.#recheck();
+  }
+
+  /** Our node's czxid if it was read as ours in this generation and its watch is still armed. */
+  #knownOwned(node: string): bigint | undefined {
+    const owned = this.#owned;
+    const known =
+      owned !== undefined &&
+      owned.node === node &&
+      owned.generation === this.#session.generation &&
+      this.#armed.has(node);
+    return known ? owned.czxid : undefined;
   }
 
   #onWait(waiter: Deferred<Leadership>): void {
@@ -359,17 +385,26 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
           }
           this.#move({ kind: 'joining', node }, 'node created', 'node-deleted');
         }
-        const ownWatch = this.#watchFor(node);
-        const own = await checkOwnNode(this.#session, node, ownWatch);
+        // The own node is read (owner, watch) together with the listing, unless known already.
+        const known = this.#knownOwned(node);
+        const ownWatch = known === undefined ? this.#watchFor(node) : undefined;
+        const [own, children] = await Promise.all([
+          known === undefined
+            ? checkOwnNode(this.#session, node, ownWatch)
+            : ({ kind: 'known', czxid: known } as const),
+          listChildren(this.#session, this.#path),
+        ]);
         if (moved()) return;
-        if (own.kind !== 'gone' && ownWatch !== undefined) this.#armed.add(node);
-        if (own.kind !== 'owned') {
-          node = undefined;
-          this.#move({ kind: 'joining', node }, `own node ${own.kind}`, 'node-deleted');
-          continue;
+        if (own.kind !== 'known') {
+          if (own.kind !== 'gone' && ownWatch !== undefined) this.#armed.add(node);
+          if (own.kind !== 'owned') {
+            node = undefined;
+            this.#move({ kind: 'joining', node }, `own node ${own.kind}`, 'node-deleted');
+            continue;
+          }
+          this.#owned = { node, czxid: own.stat.czxid, generation };
         }
-        const children = await listChildren(this.#session, this.#path);
-        if (moved()) return;
+        const czxid = own.kind === 'known' ? own.czxid : own.stat.czxid;
         const position = positionOf(children, nameOf(node), LATCH_NAME);
         if (position.kind === 'absent') {
           node = undefined; // deleted since we read it; its watch trigger is on its way
@@ -377,7 +412,7 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
           continue;
         }
         if (position.kind === 'first') {
-          this.#lead(node, own.stat.czxid);
+          this.#lead(node, czxid);
           return;
         }
         const predecessor = joinPath(this.#path, position.predecessor);
@@ -386,7 +421,7 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
         if (moved()) return;
         if (found !== undefined) {
           if (watch !== undefined) this.#armed.add(predecessor);
-          this.#wait(node, predecessor);
+          this.#wait(node, predecessor, position.index === 1);
           return;
         }
         // The predecessor went between the listing and the watch: list again (HARD-CASES 8).
@@ -432,12 +467,18 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
     this.#waiters.clear();
   }
 
-  #wait(node: string, predecessor: string): void {
+  #wait(node: string, predecessor: string, alone: boolean): void {
     this.#failures = 0;
     const s = this.state;
-    if (s.kind === 'waiting' && s.node === node && s.predecessor === predecessor) return;
+    if (
+      s.kind === 'waiting' &&
+      s.node === node &&
+      s.predecessor === predecessor &&
+      s.alone === alone
+    )
+      return;
     this.#move(
-      { kind: 'waiting', node, predecessor },
+      { kind: 'waiting', node, predecessor, alone },
       `behind ${nameOf(predecessor)}`,
       'not-first',
     );

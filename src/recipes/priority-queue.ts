@@ -21,8 +21,8 @@
  * No herd (HARD-CASES 7): the waiters of an instance are served in FIFO order by one dispatcher
  * (queue/states.ts). An instance with nothing to take gets in line at `Q-consumers` (a Mutex:
  * each waiter watches only its predecessor) and only the first in line watches Q's children. A
- * put wakes that one instance; when it finds an item it leaves the line, and the next one in line
- * lists once and becomes the watcher. So one put makes two instances read the queue, however
+ * put wakes that one instance; when it has claimed an item it leaves the line, and the next one
+ * in line lists once and becomes the watcher. So one put makes two instances read the queue, however
  * many wait (measured: test/recipes/queue/herd.test.ts).
  *
  * Connection states (STYLE §6):
@@ -322,23 +322,24 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
   #restart(why: string): void {
     const s = this.state;
     if (s.kind === 'idle' || s.kind === 'closed') return;
-    if (s.kind === 'queuing') s.line.abort();
-    if (s.kind === 'watching') void s.line.release();
+    this.#leaveLine();
     clearTimeout(this.#retryTimer);
     this.#serve(why);
   }
 
   // ---- serving: one claim per turn ---------------------------------------------------------
 
-  #serve(why: string): void {
-    this.transition({ kind: 'serving' }, why);
+  #serve(why: string, line?: LockHandle): void {
+    this.transition(line === undefined ? { kind: 'serving' } : { kind: 'serving', line }, why);
     this.mailbox.post({ kind: 'pump', stamp: this.stamp() });
   }
 
   /** Serves the first waiter with the best item it can claim, then posts the next turn. */
   async #pump(): Promise<void> {
+    const line = this.state.kind === 'serving' ? this.state.line : undefined;
     const waiter = this.#firstWaiter();
     if (waiter === undefined) {
+      void line?.release();
       this.transition({ kind: 'idle' }, 'nobody waits');
       return;
     }
@@ -348,7 +349,7 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
       delivery = await this.#claimBest(waiter.mode);
     } catch (err) {
       if (this.isStale(stamp)) return;
-      if (isRetryable(err) || err instanceof SessionExpiredError) this.#retryLater(err);
+      if (isRetryable(err) || err instanceof SessionExpiredError) this.#retryLater(err, line);
       else if (err instanceof SessionClosedError) void this.close();
       else {
         this.#waiters.shift();
@@ -358,12 +359,20 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
       return;
     }
     this.#failures = 0;
+    if (this.isStale(stamp)) return;
     if (delivery === undefined) {
-      if (!this.isStale(stamp)) this.#getInLine('nothing to take');
+      // Someone else took it: still first in line, so back to watching, not to the back.
+      if (line !== undefined && !line.signal.aborted)
+        await this.#watchWith(line, 'nothing to take; still first');
+      else this.#getInLine('nothing to take');
       return;
     }
     this.#deliver(waiter, delivery);
-    if (!this.isStale(stamp)) this.mailbox.post({ kind: 'pump', stamp });
+    if (line !== undefined) {
+      void line.release(); // our claim has landed: the next in line may look now
+      this.transition({ kind: 'serving' }, 'claimed; line handed on');
+    }
+    this.mailbox.post({ kind: 'pump', stamp: this.stamp() });
   }
 
   #firstWaiter(): Waiter | undefined {
@@ -481,12 +490,16 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
       void handle.release(); // we left the line while the lock was being granted
       return;
     }
-    this.transition({ kind: 'watching', line: handle }, 'first in line');
     handle.signal.addEventListener(
       'abort',
       () => this.mailbox.post({ kind: 'line-lost', handle }),
       { once: true },
     );
+    await this.#watchWith(handle, 'first in line');
+  }
+
+  async #watchWith(handle: LockHandle, why: string): Promise<void> {
+    this.transition({ kind: 'watching', line: handle }, why);
     await this.#look(handle);
   }
 
@@ -500,19 +513,23 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
       return;
     }
     if (this.isStale(stamp)) return;
-    if (this.#listing.hasTakeable()) {
-      void handle.release();
-      this.#serve('an item came');
-    }
+    // The line is handed on once the claim is done (see #pump).
+    if (this.#listing.hasTakeable()) this.#serve('an item came', handle);
   }
 
   #leaveIfNobodyWaits(): void {
     if (this.#firstWaiter() !== undefined) return;
     const s = this.state;
-    if (s.kind === 'queuing') s.line.abort();
-    else if (s.kind === 'watching') void s.line.release();
-    else return;
+    if (s.kind !== 'queuing' && s.kind !== 'watching') return; // serving: the pump sees it
+    this.#leaveLine();
     this.transition({ kind: 'idle' }, 'nobody waits');
+  }
+
+  /** Gives up our place at Q-consumers, whether still waiting for it or holding it. */
+  #leaveLine(): void {
+    const s = this.state;
+    if (s.kind === 'queuing') s.line.abort();
+    else if (s.kind === 'watching' || s.kind === 'serving') void s.line?.release();
   }
 
   #retryLater(err: unknown, line?: LockHandle): void {
@@ -561,8 +578,7 @@ export class PriorityQueue<T = unknown> extends Actor<QueueState, QueueMessage, 
   /** In the mailbox's turn: after it no handler changes anything. */
   #onClose(): Delivery[] {
     const s = this.state;
-    if (s.kind === 'queuing') s.line.abort();
-    if (s.kind === 'watching') void s.line.release();
+    this.#leaveLine();
     if (s.kind !== 'closed') this.transition({ kind: 'closed' }, 'closed');
     clearTimeout(this.#retryTimer);
     this.#session.off('state', this.#onSessionState);

@@ -23,8 +23,16 @@ export type ElectionState =
   | { readonly kind: 'idle' }
   /** Started, position unknown: `node` is ours if created, undefined until then (or after `lost`). */
   | { readonly kind: 'joining'; readonly node: string | undefined }
-  /** In line: `predecessor` is the node just before ours, watched with getData. */
-  | { readonly kind: 'waiting'; readonly node: string; readonly predecessor: string }
+  /**
+   * In line: `predecessor` is the node just before ours, watched with getData. `alone`: it was
+   * the only node ahead of ours at the last listing, so its delete alone makes us first.
+   */
+  | {
+      readonly kind: 'waiting';
+      readonly node: string;
+      readonly predecessor: string;
+      readonly alone: boolean;
+    }
   /** First in line, node owned by this session, connected when elected. */
   | { readonly kind: 'leading'; readonly node: string; readonly leadership: LeadershipImpl }
   /** The connection dropped: nothing is certain until `reconnected` (re-check) or `lost`. */

@@ -20,12 +20,22 @@
  * and dropped when stale (STYLE §5). Waiting is the `waiting` state.
  *
  *   idle -> creating -> checking -> waiting -> checking -> holding -> idle (last leave)
+ *   waiting -> holding: the watched node went and the last look says that makes us first
  *   checking -> creating: own node gone or not ours (HARD-CASES 2, 9); waiting -> creating too
  *   any -> paused on a connection failure or `lost`; paused -> checking/creating when back
  *
- * Rules: protected create (HARD-CASES 1); the line ordered by signed sequence (15); a waiter
- * `getData`-watches only the node its driver names, and NONODE or a trigger means "list again"
- * (7, 8); holding only when the own node's `ephemeralOwner` is the current session (2).
+ * Rules: protected create (HARD-CASES 1); the line ordered by sequence in issue order (15); a
+ * waiter `getData`-watches only the node its driver names, and NONODE or a trigger means "list
+ * again" (7, 8); holding only when the own node's `ephemeralOwner` is the current session (2).
+ *
+ * Round trips (a hand-off is what a lock's throughput is made of):
+ * - the listing is sent right behind the create, and the create2 reply tells the node's owner
+ *   and czxid: an uncontended acquire is one round trip;
+ * - a waiter reads its own node (owner, and a watch) together with the node it watches;
+ * - when the watched node goes and the last listing had nothing else ahead, the waiter holds
+ *   without listing again (contention-reads.ts `holdsWithout`);
+ * - a holder that has no watch on its node yet arms it once the hold passes
+ *   ARM_OWN_WATCH_AFTER_MS.
  *
  * Session states (STYLE §6):
  * - `suspended`: a holder's signal aborts with LockLostError('suspended') and `lost` is emitted,
@@ -45,18 +55,29 @@ import {
   SessionExpiredError,
   ZkError,
 } from '../../session/errors.js';
-import { validatePath } from '../../session/paths.js';
+import { nameOf, validatePath } from '../../session/paths.js';
 import { backoffDelay, DEFAULT_RETRY } from '../../session/retry.js';
 import type { Session } from '../../session/session.js';
 import type { SessionStateEvent, WatchMessage } from '../../session/states.js';
+import type { Stat } from '../../session/transport/types.js';
 import type { LockLostError, LossReason } from '../lock-errors.js';
 import type { ContentionDriver } from './contenders.js';
-import { type Inspection, inspect, readOwnership } from './contention-reads.js';
+import {
+  holdsWithout,
+  type Inspection,
+  inspect,
+  type OwnNode,
+  readOwnership,
+} from './contention-reads.js';
 import { Effects } from './effects.js';
 import { HeldNode, type Tenure } from './held-node.js';
 import { NodeDeleter } from './node-deleter.js';
+import type { SequencedNode } from './sequence.js';
 
 export type { Tenure } from './held-node.js';
+
+/** How long a hold lasts before the watch on the held node is armed (see `#hold`). */
+export const ARM_OWN_WATCH_AFTER_MS = 10;
 
 /** A tenure of this engine: a held node plus the entries not yet given back (re-entry). */
 class HeldTenure extends HeldNode {
@@ -77,8 +98,23 @@ export type ContentionState =
    * fire before its answer is handled (the trigger is posted at once, the answer a few
    * promise steps later): waiting on such a path would wait forever.
    */
-  | { kind: 'checking'; node: string; entrants: Entrant[]; triggered: string[] }
-  | { kind: 'waiting'; node: string; watched: string; entrants: Entrant[] }
+  | {
+      kind: 'checking';
+      node: string;
+      entrants: Entrant[];
+      triggered: string[];
+      /** What is known of our node already (its owner), so the look need not read it. */
+      known: OwnNode | undefined;
+    }
+  /** `line`: as listed by the last look; `own`: our node, its owner read and its watch armed. */
+  | {
+      kind: 'waiting';
+      node: string;
+      watched: string;
+      entrants: Entrant[];
+      own: OwnNode;
+      line: readonly SequencedNode[];
+    }
   /** `queued`: entrants that came after the tenure was revoked; they get a new node. */
   | { kind: 'holding'; tenure: HeldTenure; queued: Entrant[] }
   /** Waiting for the session; `node` is kept across a disconnect, dropped with the session. */
@@ -89,7 +125,7 @@ const TRANSITIONS = {
   idle: ['creating', 'closed'],
   creating: ['creating', 'checking', 'paused', 'idle', 'closed'],
   checking: ['checking', 'waiting', 'holding', 'creating', 'paused', 'idle', 'closed'],
-  waiting: ['checking', 'creating', 'paused', 'idle', 'closed'],
+  waiting: ['checking', 'holding', 'creating', 'paused', 'idle', 'closed'],
   holding: ['idle', 'creating', 'paused', 'closed'],
   paused: ['checking', 'creating', 'paused', 'idle', 'closed'],
   closed: [],
@@ -98,11 +134,20 @@ const TRANSITIONS = {
 type ContentionMessage =
   | { kind: 'enter'; entrant: Entrant }
   | { kind: 'cancel'; entrant: Entrant }
-  | { kind: 'created'; stamp: Stamp; node: string }
+  /** `stat`: from the create2 reply; `children`: the listing sent right behind the create. */
+  | {
+      kind: 'created';
+      stamp: Stamp;
+      node: string;
+      stat: Stat | undefined;
+      children: string[] | undefined;
+    }
   | { kind: 'inspected'; stamp: Stamp; inspection: Inspection }
   | { kind: 'verified'; stamp: Stamp; owned: boolean }
   | { kind: 'failed'; stamp: Stamp; error: unknown }
   | { kind: 'retry'; stamp: Stamp }
+  /** Time to arm the watch on the node we hold (ARM_OWN_WATCH_AFTER_MS). */
+  | { kind: 'arm'; stamp: Stamp }
   | { kind: 'session'; event: SessionStateEvent }
   | WatchMessage;
 
@@ -240,7 +285,7 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
           void this.#deleter.delete(m.node);
           return;
         }
-        this.#onCreated(m.node);
+        this.#onCreated(m);
         return;
       case 'inspected':
         if (!this.isStale(m.stamp)) this.#onInspected(m.inspection);
@@ -253,6 +298,10 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
         return;
       case 'retry':
         if (!this.isStale(m.stamp) && this.#session.isConnected) this.#resume();
+        return;
+      case 'arm':
+        if (!this.isStale(m.stamp) && this.state.kind === 'holding')
+          this.#verify(this.state.tenure);
         return;
       case 'session':
         this.#onSession(m.event);
@@ -315,10 +364,17 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
     if (s.entrants.length === 0) void this.#abandon('node' in s ? s.node : undefined, 'cancelled');
   }
 
-  #onCreated(node: string): void {
+  #onCreated(m: Extract<ContentionMessage, { kind: 'created' }>): void {
     const s = this.state;
-    if (s.kind !== 'creating') return void this.#deleter.delete(node);
-    this.#inspect(node, s.entrants, 'created');
+    if (s.kind !== 'creating') return void this.#deleter.delete(m.node);
+    // The create2 reply says whose the node is; no read needed to know it (HARD-CASES 2).
+    const known =
+      m.stat !== undefined && m.stat.ephemeralOwner === this.#session.sessionId
+        ? { node: m.node, czxid: m.stat.czxid, watched: false }
+        : undefined;
+    // A listing without our node was taken before the create landed (a retried create): unusable.
+    const listed = m.children?.includes(nameOf(m.node)) ? m.children : undefined;
+    this.#inspect(m.node, s.entrants, 'created', known, listed);
   }
 
   #onInspected(inspection: Inspection): void {
@@ -335,15 +391,22 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
         this.#create(s.entrants, 'own node of another session');
         return;
       case 'again':
-        this.#inspect(s.node, s.entrants, 'watched node gone');
+        this.#inspect(
+          s.node,
+          s.entrants,
+          'watched node gone',
+          this.#unlessTriggered(inspection.own, s.triggered),
+        );
         return;
-      case 'waits':
+      case 'waits': {
+        const own = this.#unlessTriggered(inspection.own, s.triggered);
         if (s.triggered.includes(inspection.watched))
-          this.#inspect(s.node, s.entrants, 'watched node changed while looking');
-        else this.#wait(s.node, inspection.watched, s.entrants);
+          this.#inspect(s.node, s.entrants, 'watched node changed while looking', own);
+        else this.#wait(s.node, inspection.watched, s.entrants, own, inspection.line);
         return;
+      }
       case 'holds':
-        this.#hold(s.node, inspection.fencingToken, s.entrants);
+        this.#hold(s.node, this.#unlessTriggered(inspection.own, s.triggered), s.entrants);
         return;
     }
   }
@@ -381,7 +444,7 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
       case 'reconnected':
         // Watches may have missed events during the disconnect: read again (HARD-CASES 12).
         if (s.kind === 'checking' || s.kind === 'waiting')
-          this.#inspect(s.node, s.entrants, 'reconnected');
+          this.#inspect(s.node, s.entrants, 'reconnected', undefined);
         else if (s.kind === 'paused') this.#resume();
         else if (s.kind === 'holding') this.#verify(s.tenure);
         return;
@@ -413,13 +476,41 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
         else this.#verify(s.tenure); // a data change used the watch up: re-arm it
       } else if (m.type === 'deleted' && (s.kind === 'waiting' || s.kind === 'checking')) {
         this.#create(s.entrants, 'own node deleted'); // HARD-CASES 9
+      } else if (s.kind === 'waiting') {
+        s.own = { ...s.own, watched: false }; // a data change used the watch up
+      } else if (s.kind === 'checking') {
+        s.triggered.push(m.path);
       }
       return;
     }
     if (s.kind === 'checking') s.triggered.push(m.path);
     // Any other trigger is from an older watch: only the one we wait on matters (HARD-CASES 7).
-    else if (s.kind === 'waiting' && m.path === s.watched)
-      this.#inspect(s.node, s.entrants, m.type);
+    else if (s.kind === 'waiting' && m.path === s.watched) this.#onWatchedNode(s, m.type);
+  }
+
+  /**
+   * The node we wait on changed. If it is gone and the last look's line says that makes us hold,
+   * hold without listing: a hand-off then costs no round trip. Our node is still there and ours,
+   * or its armed watch would have fired first (a session's triggers come in zxid order).
+   */
+  #onWatchedNode(
+    s: Extract<ContentionState, { kind: 'waiting' }>,
+    type: WatchMessage['type'],
+  ): void {
+    if (
+      type === 'deleted' &&
+      s.own.watched &&
+      holdsWithout(this.#driver, s.line, s.node, s.watched)
+    ) {
+      this.#hold(s.node, s.own, s.entrants);
+      return;
+    }
+    this.#inspect(s.node, s.entrants, type, s.own);
+  }
+
+  /** `own`, unless its watch fired while a look was in flight (then it must be read again). */
+  #unlessTriggered(own: OwnNode, triggered: readonly string[]): OwnNode {
+    return triggered.includes(own.node) ? { ...own, watched: false } : own;
   }
 
   // ---- moves -------------------------------------------------------------------------------
@@ -427,19 +518,36 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
   #create(entrants: Entrant[], reason: string): void {
     this.transition({ kind: 'creating', entrants }, reason);
     const stamp = this.stamp();
+    const created = this.#session.createProtected(this.path, this.#driver.marker, this.#data, {
+      mode: 'ephemeralSequential',
+      createParents: true,
+    });
+    // Sent right behind the create on the same session, so the server answers it after the
+    // create: the first look needs no round trip of its own.
+    const listed = this.#session.getChildren(this.path).then(
+      ({ children }) => children,
+      () => undefined,
+    );
     this.#effect(
-      this.#session
-        .createProtected(this.path, this.#driver.marker, this.#data, {
-          mode: 'ephemeralSequential',
-          createParents: true,
-        })
-        .then(({ path }) => ({ kind: 'created', stamp, node: path })),
+      created.then(async ({ path, stat }) => ({
+        kind: 'created',
+        stamp,
+        node: path,
+        stat,
+        children: await listed,
+      })),
       stamp,
     );
   }
 
-  #inspect(node: string, entrants: Entrant[], reason: string): void {
-    this.transition({ kind: 'checking', node, entrants, triggered: [] }, reason);
+  #inspect(
+    node: string,
+    entrants: Entrant[],
+    reason: string,
+    known: OwnNode | undefined,
+    children?: readonly string[],
+  ): void {
+    this.transition({ kind: 'checking', node, entrants, triggered: [], known }, reason);
     const stamp = this.stamp();
     this.#effect(
       inspect(this.#session, {
@@ -447,12 +555,20 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
         driver: this.#driver,
         node,
         sink: this.#sink,
+        known,
+        children,
       }).then((inspection) => ({ kind: 'inspected', stamp, inspection })),
       stamp,
     );
   }
 
-  #wait(node: string, watched: string, entrants: Entrant[]): void {
+  #wait(
+    node: string,
+    watched: string,
+    entrants: Entrant[],
+    own: OwnNode,
+    line: readonly SequencedNode[],
+  ): void {
     const waiting = entrants.filter((e) => e.waits);
     const notWaiting = () => {
       for (const e of entrants) if (!e.waits) e.deferred.resolve(undefined);
@@ -463,11 +579,14 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
       return;
     }
     notWaiting();
-    this.transition({ kind: 'waiting', node, watched, entrants: waiting }, `watching ${watched}`);
+    this.transition(
+      { kind: 'waiting', node, watched, entrants: waiting, own, line },
+      `watching ${watched}`,
+    );
   }
 
-  #hold(node: string, fencingToken: bigint, entrants: Entrant[]): void {
-    const tenure = new HeldTenure(node, fencingToken);
+  #hold(node: string, own: OwnNode, entrants: Entrant[]): void {
+    const tenure = new HeldTenure(node, own.czxid);
     this.transition({ kind: 'holding', tenure, queued: [] }, 'first in line');
     for (const e of entrants) if (e.deferred.resolve(tenure)) tenure.entries += 1;
     if (tenure.entries === 0) {
@@ -477,6 +596,14 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
       return;
     }
     this.emit('acquired', tenure);
+    if (own.watched) return;
+    // Held on what the create2 reply said, with no watch on our node yet. Arming it costs a read
+    // and a notification, 15% of an uncontended acquire/release cycle; most holds are over
+    // sooner. So it is armed once the hold passes ARM_OWN_WATCH_AFTER_MS: the read that arms it
+    // also sees a delete made before, so the holder hears of one within that time plus a round
+    // trip (HARD-CASES 5).
+    const stamp = this.stamp();
+    setTimeout(() => this.#deliver({ kind: 'arm', stamp }), ARM_OWN_WATCH_AFTER_MS).unref();
   }
 
   #leave(tenure: Tenure): { deleted: Promise<void> } {
@@ -514,7 +641,7 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
     const s = this.state;
     if (s.kind !== 'paused') return;
     if (s.node === undefined) this.#create(s.entrants, 'resumed');
-    else this.#inspect(s.node, s.entrants, 'resumed');
+    else this.#inspect(s.node, s.entrants, 'resumed', undefined);
   }
 
   #verify(tenure: HeldTenure): void {

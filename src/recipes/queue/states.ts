@@ -6,7 +6,8 @@
  *   idle --take/consume--> serving --(listing has nothing takeable)--> queuing
  *   serving --(no waiter left)--> idle        serving --(ZooKeeper call failed)--> retrying
  *   queuing --(first in line at Q-consumers)--> watching: Q and Q-locks children watched
- *   watching --(a listing with something takeable: leave the line)--> serving
+ *   watching --(a listing with something takeable)--> serving, still first in line; after
+ *     the claim: the line is handed on, or (nothing claimed) watching again
  *   queuing/watching --(every waiter gave up)--> idle     retrying --timer--> serving
  *   any started --(a new session after lost)--> serving: in-flight work was the old session's
  *   any --close()--> closed
@@ -24,8 +25,12 @@ import type { ItemName } from './item-name.js';
 export type QueueState =
   /** Nobody of this instance waits for an item. */
   | { readonly kind: 'idle' }
-  /** Waiters, and the listing may have items: a `pump` chain claims one per turn. */
-  | { readonly kind: 'serving' }
+  /**
+   * Waiters, and the listing may have items: a `pump` chain claims one per turn. `line`: the
+   * watcher saw an item and still holds its place at Q-consumers; it hands the place on after
+   * its claim, so the next one in line lists a queue where that claim has landed.
+   */
+  | { readonly kind: 'serving'; readonly line?: LockHandle }
   /** Nothing to take: in line at Q-consumers for the watching role (abort `line` to leave). */
   | { readonly kind: 'queuing'; readonly line: AbortController }
   /** First in line: Q and Q-locks are watched; a trigger lists again. */
@@ -39,7 +44,7 @@ export type QueueStateKind = QueueState['kind'];
 export const QUEUE_TRANSITIONS: TransitionTable<QueueStateKind> = {
   idle: ['serving', 'closed'],
   // -> serving from anywhere started: a new session starts the work over.
-  serving: ['serving', 'idle', 'queuing', 'retrying', 'closed'],
+  serving: ['serving', 'idle', 'queuing', 'watching', 'retrying', 'closed'],
   queuing: ['watching', 'serving', 'idle', 'retrying', 'closed'],
   watching: ['serving', 'queuing', 'idle', 'retrying', 'closed'],
   retrying: ['serving', 'idle', 'closed'],

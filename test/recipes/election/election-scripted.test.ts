@@ -128,7 +128,58 @@ describe('LeaderElection (scripted transport)', () => {
     expect(creates).toBe(2);
     expect(election.isLeader).toBe(false);
     const [foreign, own] = [...nodes.keys()];
-    expect(election.state).toEqual({ kind: 'waiting', node: own, predecessor: foreign });
+    expect(election.state).toEqual({
+      kind: 'waiting',
+      node: own,
+      predecessor: foreign,
+      alone: true,
+    });
+    await election.close();
+    await session.close();
+  });
+
+  test('failover with only the leader ahead: elected on the trigger, no list, no read', async () => {
+    const { session, made } = await connect();
+    const t = made[0]!;
+    const nodes = new Map<string, bigint>();
+    serve(t, nodes, { value: 1 });
+    const leader = '/e/_c_aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa-latch-0000000000';
+    nodes.set(leader, 0x99n);
+    const election = new LeaderElection(session, PATH, { id: 'p' });
+    await election.start();
+    expect(election.state).toMatchObject({ kind: 'waiting', predecessor: leader, alone: true });
+    const calls = t.calls.length;
+    nodes.delete(leader);
+    fire(t, leader, 'deleted');
+    await eventually(() => election.isLeader, 'elected');
+    expect(t.calls.slice(calls)).toEqual([]);
+    await election.close();
+    await session.close();
+  });
+
+  test('the node ahead goes while another is still ahead: the re-check lists and waits on that one', async () => {
+    const { session, made } = await connect();
+    const t = made[0]!;
+    const nodes = new Map<string, bigint>();
+    serve(t, nodes, { value: 2 });
+    const head = '/e/_c_aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa-latch-0000000000';
+    const middle = '/e/_c_bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb-latch-0000000001';
+    nodes.set(head, 0x99n);
+    nodes.set(middle, 0x98n);
+    const election = new LeaderElection(session, PATH, { id: 'p' });
+    await election.start();
+    expect(election.state).toMatchObject({ kind: 'waiting', predecessor: middle, alone: false });
+    nodes.delete(middle); // gave up; the head still leads
+    fire(t, middle, 'deleted');
+    await eventually(
+      () => election.state.kind === 'waiting' && election.state.predecessor === head,
+      'waiting on the head',
+    );
+    expect(election.isLeader).toBe(false);
+    expect(election.state).toMatchObject({ alone: true });
+    nodes.delete(head);
+    fire(t, head, 'deleted');
+    await eventually(() => election.isLeader, 'elected');
     await election.close();
     await session.close();
   });

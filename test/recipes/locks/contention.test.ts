@@ -78,6 +78,8 @@ describe('contention engine (scripted session)', () => {
       if (first === undefined) {
         first = result.path;
         fake.nodes.set(result.path, { owner: 0x42n, czxid: 1n });
+        // As when protected create adopts a node found after a reconnect: its stat says whose.
+        return { ...result, stat: { ...result.stat, ephemeralOwner: 0x42n } };
       }
       return result;
     };
@@ -202,6 +204,67 @@ describe('contention engine (scripted session)', () => {
     expect(fake.calls.filter((c) => c === 'getChildren').length).toBe(lists);
     await fake.delete(b);
     await entering;
+    await e.close();
+  });
+
+  test('a hand-off with only the holder ahead needs no look: the waiter holds on the trigger', async () => {
+    const fake = new FakeSession();
+    const holder = engine(fake);
+    const held = await holder.enter();
+    const waiter = engine(fake);
+    const entering = waiter.enter();
+    await eventually(() => waiter.state.kind === 'waiting', 'waiting');
+    const calls = fake.calls.length;
+    await holder.leave(held);
+    const tenure = await entering;
+    // The holder's delete, and nothing of the waiter's: no list, no read.
+    expect(fake.calls.slice(calls)).toEqual([`delete ${held.node}`]);
+    expect(tenure.fencingToken).toBeGreaterThan(held.fencingToken);
+    await waiter.leave(tenure);
+    await holder.close();
+    await waiter.close();
+  });
+
+  test('the node ahead gives up while others are still ahead: the waiter looks again and keeps waiting', async () => {
+    const fake = new FakeSession();
+    const head = fake.add(other(0, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa')); // holds
+    const middle = fake.add(other(1, 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb')); // waits on head
+    fake.nextSequence = 2;
+    const e = engine(fake);
+    const entering = e.enter();
+    await eventually(() => e.state.kind === 'waiting', 'waiting');
+    expect(e.state).toMatchObject({ watched: middle });
+    await fake.delete(middle); // gave up: the head still holds
+    await eventually(
+      () => e.state.kind === 'waiting' && e.state.watched === head,
+      'waiting on the head',
+    );
+    expect(e.isHolding).toBe(false);
+    await fake.delete(head);
+    await entering;
+    await e.close();
+  });
+
+  test("a data change on the waiter's own node uses its watch up: the holder arms it again", async () => {
+    const fake = new FakeSession();
+    const head = fake.add(other(0));
+    fake.nextSequence = 1;
+    const e = engine(fake);
+    const entering = e.enter();
+    await eventually(() => e.state.kind === 'waiting', 'waiting');
+    const own = e.state.kind === 'waiting' ? e.state.node : '';
+    fake.trigger(own, 'dataChanged');
+    await eventually(
+      () => e.state.kind === 'waiting' && !e.state.own.watched,
+      'the own watch marked used',
+    );
+    const calls = fake.calls.length;
+    await fake.delete(head);
+    await entering;
+    // Not sure of its node any more: the hand-off lists again, and the new holder re-arms the
+    // watch on its node (a read) once the hold lasts.
+    await eventually(() => fake.calls.length === calls + 3, 'the arming read');
+    expect(fake.calls.slice(calls)).toEqual([`delete ${head}`, 'getChildren', `getData ${own}`]);
     await e.close();
   });
 

@@ -79,8 +79,14 @@ export class FakeSession {
 
   /** Plants a node made by someone else. */
   add(path: string, owner = 0x999n): string {
-    this.nodes.set(path, { owner, czxid: this.#zxid++ });
+    this.#put(path, owner);
     return path;
+  }
+
+  #put(path: string, owner: bigint): { owner: bigint; czxid: bigint } {
+    const node = { owner, czxid: this.#zxid++ };
+    this.nodes.set(path, node);
+    return node;
   }
 
   releaseCreates(): void {
@@ -95,8 +101,9 @@ export class FakeSession {
     if (this.sessionId === undefined) throw new ZkError('CONNECTIONLOSS', parent);
     const path = `${parent}/_c_${randomUUID()}-${name}${sequenceText(this.nextSequence)}`;
     this.nextSequence = (this.nextSequence + 1) | 0; // a signed 32-bit counter wraps, as ZooKeeper's does
-    this.add(path, this.sessionId);
-    return { path, stat: STAT };
+    const node = this.#put(path, this.sessionId);
+    // As create2 answers: the new node's stat, so the engine knows its owner without a read.
+    return { path, stat: { ...STAT, czxid: node.czxid, ephemeralOwner: node.owner } };
   }
 
   async getChildren(parent: string) {
@@ -124,10 +131,14 @@ export class FakeSession {
   async delete(path: string) {
     this.calls.push(`delete ${path}`);
     if (!this.nodes.delete(path)) throw new ZkError('NONODE', path);
+    this.trigger(path, 'deleted');
+  }
+
+  /** Fires (and so uses up) the watches set on `path`, as a change of it would. */
+  trigger(path: string, type: 'deleted' | 'dataChanged'): void {
     const sinks = this.#watches.get(path) ?? [];
     this.#watches.delete(path);
-    for (const sink of sinks)
-      sink({ kind: 'watch', type: 'deleted', path, generation: this.generation });
+    for (const sink of sinks) sink({ kind: 'watch', type, path, generation: this.generation });
   }
 
   async waitUntilConnected(): Promise<void> {}

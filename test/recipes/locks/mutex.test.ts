@@ -85,9 +85,9 @@ describe('Mutex (standalone server)', () => {
       lists: probe.calls.filter((c) => c === 'getChildren').length - before[i]!.lists,
       triggers: probe.triggers.length - before[i]!.triggers,
     }));
-    // Only the first waiter heard the release and listed the children again; the holder's own
-    // node watch fired for the holder itself.
-    expect(after.map((a) => a.lists)).toEqual([0, 1, 0, 0, 0]);
+    // Only the first waiter heard the release; the holder's own node watch fired for the holder
+    // itself. Nobody listed again: the first waiter's last look had only the holder ahead.
+    expect(after.map((a) => a.lists)).toEqual([0, 0, 0, 0, 0]);
     expect(after.map((a) => a.triggers)).toEqual([1, 1, 0, 0, 0]);
     await next.release();
     for (const p of pending.slice(1)) await (await p).release();
@@ -160,6 +160,20 @@ describe('Mutex (standalone server)', () => {
     const served = await waiting;
     expect(served.node).not.toBe(first);
     await served.release();
+  });
+
+  test("the holder's node deleted by someone: its signal aborts, at once after acquire and later on", async () => {
+    const path = lockPath();
+    const { mutex } = await contender(path);
+    for (const pause of [0, 100]) {
+      const lock = await mutex.acquire();
+      await sleep(pause); // 0: before the watch on the node is armed; 100: after
+      await admin.delete(lock.node);
+      await eventually(() => lock.signal.aborted, 'the holder told');
+      expect(lock.signal.reason).toBeInstanceOf(LockLostError);
+      expect((lock.signal.reason as LockLostError).reason).toBe('deleted');
+      await lock.release(); // the node is gone already: no error
+    }
   });
 
   test('a node of another session listed first does not make its believed owner holder (HARD-CASES 2)', async () => {

@@ -151,9 +151,9 @@ describe('PriorityQueue take', () => {
     await expect(timedOut).rejects.toMatchObject({ name: 'TimeoutError' });
     await queue.put('late', { priority: 3 });
     await expect(waiting).resolves.toMatchObject({ value: 'late', priority: 3 });
-    const last = queue.take();
+    const last = expect(queue.take()).rejects.toBeInstanceOf(RecipeClosedError);
     await queue.close();
-    await expect(last).rejects.toBeInstanceOf(RecipeClosedError);
+    await last;
     await expect(queue.put('x')).rejects.toBeInstanceOf(RecipeClosedError);
   });
 

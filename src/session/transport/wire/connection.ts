@@ -116,9 +116,13 @@ export class Connection {
         }),
       ),
     );
-    this.#socket.on('close', () =>
-      this.destroy(new ConnectionLossError(undefined, { message: 'connection closed by server' })),
-    );
+    // On 'end' (the server's FIN), not only on 'close', which comes a loop phase later: by then
+    // this event loop may already have handled what other connections heard after this one was
+    // cut (a session expired on the server: its holder must hear first, HARD-CASES 5).
+    const closedByServer = () =>
+      this.destroy(new ConnectionLossError(undefined, { message: 'connection closed by server' }));
+    this.#socket.on('end', closedByServer);
+    this.#socket.on('close', closedByServer);
     this.#timer = setTimeout(
       () =>
         this.destroy(

@@ -3,8 +3,11 @@
  * the one JSON result line, the shared LCG, base paths and cleanup. The definitions follow the
  * anchors README (CLI contract) so that our numbers compare with Curator's and kazoo's.
  */
+
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ZkError } from '../../src/session/errors.js';
 import { Session } from '../../src/session/session.js';
 
@@ -194,3 +197,16 @@ export async function closeQuietly(closable: { close(): Promise<void> } | undefi
 }
 
 export const sleep = (msec: number) => new Promise<void>((r) => setTimeout(r, msec));
+
+/**
+ * Heap bytes in use after a full GC (V8's heapUsed), to measure what a recipe keeps per instance.
+ * The runner starts without --expose-gc, so the flag is set at run time and `gc` taken from a
+ * fresh context.
+ */
+export function heapAfterGc(): number {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}

@@ -3,6 +3,10 @@
  * on one znode; a writer session does `setData("v=k")` every interval. Per version k: latency =
  * (the moment the LAST watcher has seen a version >= k) - (the writer's setData(k) returned).
  * Mirrors w_config_watch of python/bench.py (kazoo DataWatch).
+ *
+ * Also reported (ts only): heap bytes per watcher after setup (after a full GC, sessions
+ * included), and with `--shared-session` all W watchers run on ONE session (a process that
+ * watches many config nodes), which measures the recipe without the per-session cost.
  */
 import { ConfigWatch } from '../../src/recipes/config-watch.js';
 import type { Session } from '../../src/session/session.js';
@@ -13,6 +17,7 @@ import {
   connectSession,
   deleteTree,
   emit,
+  heapAfterGc,
   intArg,
   libLabel,
   log,
@@ -37,6 +42,7 @@ export async function configWatch(args: Args): Promise<void> {
   const interval = intArg(args, 'interval-ms', 50);
   const timeoutMs = sessionMs(args);
   const transport = transportArg(args);
+  const shared = args['shared-session'] !== undefined;
   const params = {
     watchers: w,
     updates: u,
@@ -44,6 +50,7 @@ export async function configWatch(args: Args): Promise<void> {
     impl: 'configwatch',
     recipe: 'ConfigWatch',
     transport,
+    sessions: shared ? 'one, shared by all watchers' : 'one per watcher',
   };
   const base = basePath('config');
   const path = `${base}/config`;
@@ -63,10 +70,14 @@ export async function configWatch(args: Args): Promise<void> {
   };
   try {
     await writer.create(path, 'v=0', { createParents: 'persistent' });
+    const heap0 = heapAfterGc();
     const s0 = now();
     for (let i = 0; i < w; i++) {
-      const s = await connectSession(args.connect!, timeoutMs, transport);
-      sessions.push(s);
+      const s =
+        shared && sessions[0] !== undefined
+          ? sessions[0]
+          : await connectSession(args.connect!, timeoutMs, transport);
+      if (s !== sessions[0]) sessions.push(s);
       const watch = new ConfigWatch<number | undefined>(s, path, { parse: parseVersion });
       watch.on('change', ({ current }) => {
         const t = now();
@@ -79,6 +90,7 @@ export async function configWatch(args: Args): Promise<void> {
     }
     await waitAll(0, 30);
     const setupS = seconds(now() - s0);
+    const heapPerWatcher = Math.round((heapAfterGc() - heap0) / w);
     await sleep(200);
     const done = new Array<bigint>(u + 1).fill(0n);
     const w0 = now();
@@ -127,6 +139,7 @@ export async function configWatch(args: Args): Promise<void> {
         watchers_missing_final: missedFinal,
         versions_not_seen_by_all: unobserved,
         setup_s: setupS,
+        heap_bytes_per_watcher: heapPerWatcher,
         watch_mode: watches[0]?.watchMode,
         p_metric: 'setData returned -> last watcher observed >= that version',
       },

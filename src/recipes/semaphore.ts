@@ -4,6 +4,9 @@
  * (Mutex layout) and leases `<path>/leases/_c_<uuid>-lease-<seq>` (EPHEMERAL_SEQUENTIAL).
  * `maxLeases` is not stored in ZooKeeper: every client must use the same one.
  *
+ * A held lease is watched (armed once the hold passes ARM_OWN_WATCH_AFTER_MS, as a Mutex does):
+ * deleted by someone, its `signal` aborts with LockLostError('deleted').
+ *
  * Acquiring a lease: take the internal mutex, create the lease, count the leases until there
  * are at most `maxLeases`, then give the internal mutex back. Only the holder of the internal
  * mutex watches the leases, and only while it must wait (HARD-CASES 7): a release wakes one
@@ -12,7 +15,8 @@
  * Session states (STYLE §6):
  * - `suspended`: every held lease's `signal` aborts with LockLostError('suspended') (unless
  *   `abortOn: 'lost'`); lease nodes stay until released. An acquire in progress goes on.
- * - `reconnected`: an acquire waiting for a free lease counts the leases again.
+ * - `reconnected`: an acquire waiting for a free lease counts the leases again; every held lease
+ *   is read again (still there and ours, or its signal aborts with 'deleted').
  * - `lost`: every held lease's signal aborts with LockLostError('expired') and `lost` is emitted
  *   first; an acquire in progress starts over on the next session.
  */
@@ -33,7 +37,8 @@ import type { Session } from '../session/session.js';
 import type { SessionStateEvent, WatchMessage } from '../session/states.js';
 import type { AcquireOptions, LockEvents, LockOptions } from './internal/contended-lock.js';
 import { firstInLine } from './internal/contenders.js';
-import { Contention } from './internal/contention.js';
+import { ARM_OWN_WATCH_AFTER_MS, Contention } from './internal/contention.js';
+import { readOwnership } from './internal/contention-reads.js';
 import { Effects } from './internal/effects.js';
 import { HeldNode, type Tenure } from './internal/held-node.js';
 import { NodeDeleter } from './internal/node-deleter.js';
@@ -41,7 +46,9 @@ import type { LossReason } from './lock-errors.js';
 import { LockHandle } from './lock-handle.js';
 
 interface Request {
-  readonly deferred: Deferred<LockHandle>;
+  readonly deferred: Deferred<LockHandle | undefined>;
+  /** False for `tryAcquire`: when every lease is taken it resolves undefined instead of waiting. */
+  readonly waits: boolean;
   /** Ends the wait for the internal mutex when the caller gives up. */
   readonly abort: AbortController;
 }
@@ -73,6 +80,10 @@ type SemaphoreMessage =
   | { kind: 'leased'; stamp: Stamp; node: string }
   | { kind: 'counted'; stamp: Stamp; count: Count }
   | { kind: 'failed'; stamp: Stamp; error: unknown }
+  /** Time to read a held lease (and so arm its watch). */
+  | { kind: 'arm'; lease: HeldNode }
+  /** A held lease was read: `owned` false when it is gone or not ours; undefined if unknown. */
+  | { kind: 'verified'; lease: HeldNode; owned: boolean | undefined }
   | { kind: 'session'; event: SessionStateEvent }
   | WatchMessage;
 
@@ -125,9 +136,22 @@ export class Semaphore extends Actor<SemaphoreState, SemaphoreMessage, LockEvent
     if (typeof options !== 'object' || options === null)
       throw new InvalidArgumentError('options', 'expected an object');
     if (options.signal?.aborted) throw options.signal.reason;
+    return this.#request(true, options) as Promise<LockHandle>;
+  }
+
+  /**
+   * A lease if one is free now, otherwise `undefined` (nothing left behind). It still waits its
+   * turn at the internal mutex, which is held only while a lease is being counted.
+   */
+  tryAcquire(): Promise<LockHandle | undefined> {
+    return this.#request(false, {});
+  }
+
+  #request(waits: boolean, options: AcquireOptions): Promise<LockHandle | undefined> {
     const request: Request = {
+      waits,
       abort: new AbortController(),
-      deferred: new Deferred<LockHandle>({
+      deferred: new Deferred<LockHandle | undefined>({
         ...options,
         onCancel: () => this.#deliver({ kind: 'cancel', request }),
       }),
@@ -196,12 +220,21 @@ export class Semaphore extends Actor<SemaphoreState, SemaphoreMessage, LockEvent
       case 'failed':
         if (!this.isStale(m.stamp)) this.#onFailed(m.error);
         return;
+      case 'arm':
+        if (this.#held.has(m.lease)) this.#verifyLease(m.lease);
+        return;
+      case 'verified':
+        if (m.owned === false && this.#held.has(m.lease)) this.#revoke(m.lease, 'deleted');
+        return;
       case 'session':
         this.#onSession(m.event);
         return;
       case 'watch':
+        if (m.path !== this.#leases) {
+          this.#onLeaseWatch(m);
+          return;
+        }
         // Only a count in flight or a waiter needs the leases; otherwise an older watch fired.
-        if (m.path !== this.#leases) return;
         if (s.kind === 'counting') s.triggered = true;
         else if (s.kind === 'waiting') this.#count(s.request, s.mutex, s.lease, m.type);
         return;
@@ -218,10 +251,23 @@ export class Semaphore extends Actor<SemaphoreState, SemaphoreMessage, LockEvent
     this.emit('error', error instanceof Error ? error : new Error(String(error)));
   }
 
+  /** The watch on a held lease fired: deleted, it is lost; changed, read (and re-arm) it. */
+  #onLeaseWatch(m: WatchMessage): void {
+    const lease = [...this.#held].find((l) => l.node === m.path);
+    if (lease === undefined) return; // given back already
+    if (m.type === 'deleted') this.#revoke(lease, 'deleted');
+    else this.#verifyLease(lease);
+  }
+
   #onCounted(s: Extract<SemaphoreState, { kind: 'counting' }>, count: Count): void {
     switch (count.kind) {
       case 'full':
-        if (s.triggered) this.#count(s.request, s.mutex, s.lease, 'leases changed while counting');
+        if (!s.request.waits) {
+          this.#drop(s); // tryAcquire: nothing left behind
+          s.request.deferred.resolve(undefined);
+          this.#next();
+        } else if (s.triggered)
+          this.#count(s.request, s.mutex, s.lease, 'leases changed while counting');
         else
           this.transition(
             { kind: 'waiting', request: s.request, mutex: s.mutex, lease: s.lease },
@@ -240,6 +286,7 @@ export class Semaphore extends Actor<SemaphoreState, SemaphoreMessage, LockEvent
         if (s.request.deferred.resolve(handle)) {
           this.#held.add(lease);
           this.emit('acquired', { node: lease.node, fencingToken: lease.fencingToken });
+          setTimeout(() => this.#deliver({ kind: 'arm', lease }), ARM_OWN_WATCH_AFTER_MS).unref();
         } else void this.#deleter.delete(lease.node); // the caller gave up meanwhile
         this.#next();
         return;
@@ -276,6 +323,8 @@ export class Semaphore extends Actor<SemaphoreState, SemaphoreMessage, LockEvent
         return;
       case 'reconnected':
         if (s.kind === 'waiting') this.#count(s.request, s.mutex, s.lease, 'reconnected');
+        // A delete during the disconnect may have been missed (HARD-CASES 12).
+        for (const lease of this.#held) this.#verifyLease(lease);
         return;
       case 'lost':
         // Holders hear it first (HARD-CASES 5); the leases and the mutex went with the session.
@@ -332,8 +381,19 @@ export class Semaphore extends Actor<SemaphoreState, SemaphoreMessage, LockEvent
     this.transition({ kind: 'counting', request, mutex, lease, triggered: false }, reason);
     const stamp = this.stamp();
     this.#effect(
-      this.#counting(lease).then((count) => ({ kind: 'counted', stamp, count })),
+      this.#counting(lease, request.waits).then((count) => ({ kind: 'counted', stamp, count })),
       stamp,
+    );
+  }
+
+  /** Reads a held lease with a watch on it; the answer comes back as `verified`. */
+  #verifyLease(lease: HeldNode): void {
+    this.#effects.run(
+      readOwnership(this.#session, lease.node, this.#sink).then(
+        (owner): SemaphoreMessage => ({ kind: 'verified', lease, owned: owner.kind === 'ours' }),
+      ),
+      // Unknown (connection failure): the next `reconnected` reads it again.
+      () => ({ kind: 'verified', lease, owned: undefined }),
     );
   }
 
@@ -359,10 +419,12 @@ export class Semaphore extends Actor<SemaphoreState, SemaphoreMessage, LockEvent
   }
 
   #revokeAll(reason: LossReason): void {
-    for (const lease of this.#held) {
-      const error = lease.revoke(reason);
-      if (error !== undefined) this.emit('lost', error);
-    }
+    for (const lease of this.#held) this.#revoke(lease, reason);
+  }
+
+  #revoke(lease: HeldNode, reason: LossReason): void {
+    const error = lease.revoke(reason);
+    if (error !== undefined) this.emit('lost', error);
   }
 
   #shutdown(error: Error): void {
@@ -398,10 +460,10 @@ export class Semaphore extends Actor<SemaphoreState, SemaphoreMessage, LockEvent
   }
 
   /** Counts the leases; sets a watch only when it has to wait (HARD-CASES 7). */
-  async #counting(lease: string): Promise<Count> {
+  async #counting(lease: string, waits: boolean): Promise<Count> {
     try {
       let { children } = await this.#session.getChildren(this.#leases);
-      if (children.length > this.maxLeases)
+      if (children.length > this.maxLeases && waits)
         ({ children } = await this.#session.getChildren(this.#leases, { watch: this.#sink }));
       if (!children.includes(nameOf(lease))) return { kind: 'missing' };
       if (children.length > this.maxLeases) return { kind: 'full' };

@@ -168,4 +168,38 @@ describe('Semaphore (standalone server)', () => {
     await again.release();
     await sem.close();
   });
+
+  test('tryAcquire: a lease while one is free, undefined when all are taken, nothing left behind', async () => {
+    const path = '/sem/try';
+    const a = await semaphore(path, 1);
+    const b = await semaphore(path, 1);
+    const lease = await a.semaphore.tryAcquire();
+    expect(lease).toBeDefined();
+    expect(await b.semaphore.tryAcquire()).toBeUndefined();
+    expect(await childrenOf(admin, `${path}/leases`)).toHaveLength(1);
+    await b.semaphore.settled();
+    expect(await childrenOf(admin, `${path}/locks`)).toEqual([]);
+    await lease!.release();
+    const next = await b.semaphore.tryAcquire();
+    expect(next).toBeDefined();
+    await next!.release();
+    await a.semaphore.close();
+    await b.semaphore.close();
+  });
+
+  test('a held lease deleted by someone: its signal aborts, at once after acquire and later on', async () => {
+    const { semaphore: sem } = await semaphore('/sem/deleted', 2);
+    const lost: LockLostError[] = [];
+    sem.on('lost', (e) => lost.push(e));
+    for (const pause of [0, 100]) {
+      const lease = await sem.acquire();
+      await new Promise((r) => setTimeout(r, pause)); // 0: before its watch is armed; 100: after
+      await admin.delete(lease.node);
+      await eventually(() => lease.signal.aborted, 'the holder told');
+      expect((lease.signal.reason as LockLostError).reason).toBe('deleted');
+      await lease.release(); // already gone: no error
+    }
+    expect(lost.map((e) => e.reason)).toEqual(['deleted', 'deleted']);
+    await sem.close();
+  });
 });

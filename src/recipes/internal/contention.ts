@@ -103,8 +103,6 @@ export type ContentionState =
       node: string;
       entrants: Entrant[];
       triggered: string[];
-      /** What is known of our node already (its owner), so the look need not read it. */
-      known: OwnNode | undefined;
     }
   /** `line`: as listed by the last look; `own`: our node, its owner read and its watch armed. */
   | {
@@ -540,6 +538,7 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
     );
   }
 
+  /** Looks at the line; `known`: our node's owner if known already, `children`: a fresh listing. */
   #inspect(
     node: string,
     entrants: Entrant[],
@@ -547,7 +546,7 @@ export class Contention extends Actor<ContentionState, ContentionMessage, Conten
     known: OwnNode | undefined,
     children?: readonly string[],
   ): void {
-    this.transition({ kind: 'checking', node, entrants, triggered: [], known }, reason);
+    this.transition({ kind: 'checking', node, entrants, triggered: [] }, reason);
     const stamp = this.stamp();
     this.#effect(
       inspect(this.#session, {

@@ -263,8 +263,11 @@ export class Semaphore extends Actor<SemaphoreState, SemaphoreMessage, LockEvent
     switch (count.kind) {
       case 'full':
         if (!s.request.waits) {
-          this.#drop(s); // tryAcquire: nothing left behind
-          s.request.deferred.resolve(undefined);
+          // tryAcquire: nothing left behind; it answers once the lease's delete was tried.
+          const { deferred } = s.request;
+          const done = () => deferred.resolve(undefined);
+          void this.#mutex.leave(s.mutex);
+          this.#deleter.delete(s.lease).then(done, done);
           this.#next();
         } else if (s.triggered)
           this.#count(s.request, s.mutex, s.lease, 'leases changed while counting');

@@ -424,7 +424,12 @@ export class LeaderElection extends Actor<ElectionState, ElectionMessage, Electi
           this.#wait(node, predecessor, position.index === 1);
           return;
         }
-        // The predecessor went between the listing and the watch: list again (HARD-CASES 8).
+        // The predecessor went between the listing and the watch (HARD-CASES 8): if it was the
+        // only one ahead we are first (nodes ahead only ever go), otherwise list again.
+        if (position.index === 1) {
+          this.#lead(node, czxid);
+          return;
+        }
       }
       this.#retryLater(node);
     } catch (err) {

@@ -31,7 +31,7 @@ export type Inspection =
   | { kind: 'holds'; own: OwnNode }
   /** `line`: the line as listed, so that the watched node's delete can be judged without a list. */
   | { kind: 'waits'; own: OwnNode; watched: string; line: readonly SequencedNode[] }
-  /** The node to watch went away before the watch was set: list again (HARD-CASES 8). */
+  /** The node to watch went away before the watch was set, and others are ahead: list again. */
   | { kind: 'again'; own: OwnNode }
   | Exclude<Ownership, { kind: 'ours' }>;
 
@@ -75,7 +75,12 @@ export async function inspect(session: Session, look: Look): Promise<Inspection>
   ]);
   if (owner.kind !== 'ours') return owner;
   const own = ownNode(node, owner.czxid);
-  return present ? { kind: 'waits', own, watched, line } : { kind: 'again', own };
+  if (present) return { kind: 'waits', own, watched, line };
+  // Gone before the watch was set (HARD-CASES 8), e.g. released while we listed: if nothing
+  // else was ahead, we hold now; otherwise list again.
+  return holdsWithout(driver, line, node, watched)
+    ? { kind: 'holds', own }
+    : { kind: 'again', own };
 }
 
 /** Reads `node`, setting `watch` on it: ours, gone, or of another session. */

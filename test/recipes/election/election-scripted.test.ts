@@ -157,6 +157,27 @@ describe('LeaderElection (scripted transport)', () => {
     await session.close();
   });
 
+  test('the leader goes between the listing and the watch: elected without listing again', async () => {
+    const { session, made } = await connect();
+    const t = made[0]!;
+    const nodes = new Map<string, bigint>();
+    serve(t, nodes, { value: 1 });
+    const leader = '/e/_c_aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa-latch-0000000000';
+    nodes.set(leader, 0x99n);
+    const list = t.handlers.get('getChildren')!;
+    t.handlers.set('getChildren', async (...args) => {
+      const listed = await list(...args);
+      nodes.delete(leader); // resigns right after our listing
+      return listed;
+    });
+    const election = new LeaderElection(session, PATH, { id: 'p' });
+    await election.start();
+    expect(election.isLeader).toBe(true);
+    expect(t.calls.filter((c) => c.op === 'getChildren')).toHaveLength(1);
+    await election.close();
+    await session.close();
+  });
+
   test('the node ahead goes while another is still ahead: the re-check lists and waits on that one', async () => {
     const { session, made } = await connect();
     const t = made[0]!;

@@ -225,6 +225,40 @@ describe('contention engine (scripted session)', () => {
     await waiter.close();
   });
 
+  test('the only node ahead goes between the listing and the watch: held without listing again', async () => {
+    for (const ahead of [1, 2]) {
+      const fake = new FakeSession();
+      const nodes = Array.from({ length: ahead }, (_, i) =>
+        fake.add(other(i, `${'abcdef'[i]!.repeat(8)}-aaaa-4aaa-8aaa-aaaaaaaaaaaa`)),
+      );
+      fake.nextSequence = ahead;
+      // The last node ahead (the one we watch) goes right after the first listing.
+      const list = fake.getChildren.bind(fake);
+      let listings = 0;
+      fake.getChildren = async (parent: string) => {
+        const listed = await list(parent);
+        if (++listings === 1) fake.nodes.delete(nodes[ahead - 1]!);
+        return listed;
+      };
+      const e = engine(fake);
+      const entering = e.enter();
+      if (ahead === 1) {
+        await entering;
+        expect(listings).toBe(1); // nothing else was ahead: no second look
+      } else {
+        // Another node is still ahead: look again, and wait on that one.
+        await eventually(
+          () => e.state.kind === 'waiting' && e.state.watched === nodes[0],
+          'waiting on the first',
+        );
+        expect(listings).toBe(2);
+        await fake.delete(nodes[0]!);
+        await entering;
+      }
+      await e.close();
+    }
+  });
+
   test('the node ahead gives up while others are still ahead: the waiter looks again and keeps waiting', async () => {
     const fake = new FakeSession();
     const head = fake.add(other(0, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa')); // holds

@@ -45,6 +45,20 @@ function serve(t: ScriptedTransport, nodes: Map<string, bigint>, nextSeq: { valu
 
 const connect = () => connectScripted();
 
+const LEADER = '/e/_c_aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa-latch-0000000000';
+const SECOND = '/e/_c_bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb-latch-0000000001';
+
+/** A participant that joins behind `ahead` (nodes of other sessions), not started yet. */
+async function behind(ahead: readonly string[]) {
+  const { session, made } = await connect();
+  const t = made[0]!;
+  const nodes = new Map<string, bigint>();
+  serve(t, nodes, { value: ahead.length });
+  for (const node of ahead) nodes.set(node, 0x99n);
+  const election = new LeaderElection(session, PATH, { id: 'p' });
+  return { session, t, nodes, election };
+}
+
 function fire(t: ScriptedTransport, path: string, type: 'deleted' | 'dataChanged') {
   for (const w of t.watchers.filter((w) => w.path === path)) w.watcher({ type, path });
 }
@@ -139,18 +153,12 @@ describe('LeaderElection (scripted transport)', () => {
   });
 
   test('failover with only the leader ahead: elected on the trigger, no list, no read', async () => {
-    const { session, made } = await connect();
-    const t = made[0]!;
-    const nodes = new Map<string, bigint>();
-    serve(t, nodes, { value: 1 });
-    const leader = '/e/_c_aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa-latch-0000000000';
-    nodes.set(leader, 0x99n);
-    const election = new LeaderElection(session, PATH, { id: 'p' });
+    const { session, t, nodes, election } = await behind([LEADER]);
     await election.start();
-    expect(election.state).toMatchObject({ kind: 'waiting', predecessor: leader, alone: true });
+    expect(election.state).toMatchObject({ kind: 'waiting', predecessor: LEADER, alone: true });
     const calls = t.calls.length;
-    nodes.delete(leader);
-    fire(t, leader, 'deleted');
+    nodes.delete(LEADER);
+    fire(t, LEADER, 'deleted');
     await eventually(() => election.isLeader, 'elected');
     expect(t.calls.slice(calls)).toEqual([]);
     await election.close();
@@ -158,19 +166,13 @@ describe('LeaderElection (scripted transport)', () => {
   });
 
   test('the leader goes between the listing and the watch: elected without listing again', async () => {
-    const { session, made } = await connect();
-    const t = made[0]!;
-    const nodes = new Map<string, bigint>();
-    serve(t, nodes, { value: 1 });
-    const leader = '/e/_c_aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa-latch-0000000000';
-    nodes.set(leader, 0x99n);
+    const { session, t, nodes, election } = await behind([LEADER]);
     const list = t.handlers.get('getChildren')!;
     t.handlers.set('getChildren', async (...args) => {
       const listed = await list(...args);
-      nodes.delete(leader); // resigns right after our listing
+      nodes.delete(LEADER); // resigns right after our listing
       return listed;
     });
-    const election = new LeaderElection(session, PATH, { id: 'p' });
     await election.start();
     expect(election.isLeader).toBe(true);
     expect(t.calls.filter((c) => c.op === 'getChildren')).toHaveLength(1);
@@ -179,15 +181,8 @@ describe('LeaderElection (scripted transport)', () => {
   });
 
   test('the node ahead goes while another is still ahead: the re-check lists and waits on that one', async () => {
-    const { session, made } = await connect();
-    const t = made[0]!;
-    const nodes = new Map<string, bigint>();
-    serve(t, nodes, { value: 2 });
-    const head = '/e/_c_aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa-latch-0000000000';
-    const middle = '/e/_c_bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb-latch-0000000001';
-    nodes.set(head, 0x99n);
-    nodes.set(middle, 0x98n);
-    const election = new LeaderElection(session, PATH, { id: 'p' });
+    const { session, t, nodes, election } = await behind([LEADER, SECOND]);
+    const [head, middle] = [LEADER, SECOND];
     await election.start();
     expect(election.state).toMatchObject({ kind: 'waiting', predecessor: middle, alone: false });
     nodes.delete(middle); // gave up; the head still leads

@@ -4,21 +4,27 @@
  */
 import { InvalidArgumentError } from './errors.js';
 
+const SLASH = 0x2f;
+const DOT = 0x2e;
+
 /**
- * Characters the server refuses in a path: NUL is fatal to the C client, and the others are the
- * ranges PathUtils rejects (control characters, surrogates and private use, specials).
+ * Characters the server refuses in a path, judged per UTF-16 unit as PathUtils does: NUL (fatal
+ * to the C client), control characters, surrogates and private use, specials. So every character
+ * outside the Basic Multilingual Plane (an emoji) is refused too: the server answers it with
+ * BADARGUMENTS.
  */
-function invalidCharacter(path: string): string | undefined {
-  for (const ch of path) {
-    const c = ch.codePointAt(0) ?? 0;
+function invalidCharacter(path: string, end: number): string | undefined {
+  for (let i = 0; i < end; i++) {
+    const c = path.charCodeAt(i);
     if (
-      c === 0 ||
-      (c > 0x00 && c <= 0x1f) ||
+      c <= 0x1f ||
       (c >= 0x7f && c <= 0x9f) ||
       (c >= 0xd800 && c <= 0xf8ff) ||
       (c >= 0xfff0 && c <= 0xffff)
     ) {
-      return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+      const point = path.codePointAt(i) ?? c;
+      const name = `U+${point.toString(16).toUpperCase().padStart(4, '0')}`;
+      return point > 0xffff ? `${name} (outside the Basic Multilingual Plane)` : name;
     }
   }
   return undefined;
@@ -27,28 +33,39 @@ function invalidCharacter(path: string): string | undefined {
 /**
  * Throws InvalidArgumentError unless `path` is a valid absolute ZooKeeper path.
  * `sequential` allows a trailing `/` (the server appends the sequence number to it).
+ * Every call of Session checks its paths: one pass over the characters, no allocation.
  */
 export function validatePath(
   path: unknown,
-  options: { sequential?: boolean; argument?: string } = {},
+  options?: { sequential?: boolean; argument?: string },
 ): asserts path is string {
-  const argument = options.argument ?? 'path';
+  const argument = options?.argument ?? 'path';
   if (typeof path !== 'string')
     throw new InvalidArgumentError(argument, `expected a string, got ${typeof path}`);
   if (path.length === 0) throw new InvalidArgumentError(argument, 'path is empty');
-  if (path[0] !== '/')
+  if (path.charCodeAt(0) !== SLASH)
     throw new InvalidArgumentError(argument, `"${path}" is not absolute (must start with /)`);
   if (path.length === 1) return;
-  const body = options.sequential && path.endsWith('/') ? path.slice(0, -1) : path;
-  if (body.endsWith('/')) throw new InvalidArgumentError(argument, `"${path}" ends with /`);
-  const bad = invalidCharacter(body);
+  const end = options?.sequential && path.endsWith('/') ? path.length - 1 : path.length;
+  if (path.charCodeAt(end - 1) === SLASH)
+    throw new InvalidArgumentError(argument, `"${path}" ends with /`);
+  const bad = invalidCharacter(path, end);
   if (bad !== undefined)
     throw new InvalidArgumentError(argument, `"${path}" contains the invalid character ${bad}`);
-  for (const segment of body.slice(1).split('/')) {
-    if (segment === '') throw new InvalidArgumentError(argument, `"${path}" has an empty segment`);
-    if (segment === '.' || segment === '..') {
+  // Segments between slashes: none empty, none `.` or `..`.
+  let from = 1;
+  for (let i = 1; i <= end; i++) {
+    if (i < end && path.charCodeAt(i) !== SLASH) continue;
+    const length = i - from;
+    if (length === 0) throw new InvalidArgumentError(argument, `"${path}" has an empty segment`);
+    if (
+      (length === 1 && path.charCodeAt(from) === DOT) ||
+      (length === 2 && path.charCodeAt(from) === DOT && path.charCodeAt(from + 1) === DOT)
+    ) {
+      const segment = path.slice(from, i);
       throw new InvalidArgumentError(argument, `"${path}" has a relative segment "${segment}"`);
     }
+    from = i + 1;
   }
 }
 

@@ -22,6 +22,9 @@ const bad: [string, string, (s: Session) => Promise<unknown>][] = [
   ['NUL in path', 'path', (s) => s.create('/a\u0000b')],
   ['control character', 'path', (s) => s.create('/a\u0007')],
   ['non-string path', 'path', (s) => s.getData(42 as unknown as string)],
+  ['a character outside the BMP (the server refuses it)', 'path', (s) => s.create('/e\u{1F600}')],
+  ['a lone surrogate', 'path', (s) => s.create('/e\uD800x')],
+  ['a private-use character', 'path', (s) => s.create('/e\uE000')],
   ['data over the limit', 'data', (s) => s.create('/a', Buffer.alloc(1025))],
   ['data of a wrong type', 'data', (s) => s.setData('/a', { x: 1 } as unknown as string)],
   ['unknown mode', 'mode', (s) => s.create('/a', 'x', { mode: 'forever' as never })],
@@ -45,6 +48,15 @@ const bad: [string, string, (s: Session) => Promise<unknown>][] = [
 ];
 
 describe('Session input validation', () => {
+  test('names the character: a code point outside the BMP by its code point', async () => {
+    const { session } = await openSession();
+    await expect(session.create('/e\u{1F600}')).rejects.toThrow(
+      'U+1F600 (outside the Basic Multilingual Plane)',
+    );
+    await expect(session.create('/a\u0007')).rejects.toThrow('U+0007');
+    await session.close();
+  });
+
   test.each(bad)('%s -> InvalidArgumentError(%s), nothing sent', async (_name, argument, call) => {
     const { session, transport } = await openSession();
     const err = await call(session).then(

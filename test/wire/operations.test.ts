@@ -4,7 +4,13 @@
  * size limit.
  */
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { ConnectionLossError, ProtocolError, ZK_ERROR_CODES } from '../../src/session/errors.js';
+import {
+  ConnectionLossError,
+  ProtocolError,
+  ZK_ERROR_CODES,
+  ZkError,
+} from '../../src/session/errors.js';
+import { validatePath } from '../../src/session/paths.js';
 import { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE } from '../../src/session/transport/types.js';
 import { wireTransport } from '../../src/session/transport/wire/index.js';
 import { startZooKeeper, type ZooKeeperCluster } from '../../src/testing/index.js';
@@ -26,6 +32,41 @@ beforeAll(async () => {
 });
 afterEach(() => pool.closeAll());
 afterAll(() => zk?.stop());
+
+test("the client's path rules are the server's: a path passes validatePath exactly when the server takes it", async () => {
+  const { transport } = await pool.connect(zk.connectString);
+  const base = uniquePath('paths');
+  await transport.create(base, bytes(''), PERSISTENT);
+  const names = [
+    'é',
+    'e\u{1F600}',
+    'a\u0007',
+    'a\u007f',
+    'a\u0085',
+    'x\ue000',
+    'x\ufff0',
+    'x\ufffd',
+  ];
+  const segments = ['.', '..', '...', '.a', 'a.', '..a', 'a b'];
+  for (const name of [...names, ...segments]) {
+    const path = `${base}/${name}`;
+    let client = true;
+    try {
+      validatePath(path);
+    } catch {
+      client = false;
+    }
+    // Straight to the transport: the server judges the path itself.
+    const server = await transport.create(path, bytes(''), PERSISTENT).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof ZkError && err.code === 'BADARGUMENTS') return false;
+        throw err;
+      },
+    );
+    expect({ name, accepted: client }).toEqual({ name, accepted: server });
+  }
+});
 
 test('multi is all-or-nothing: a failing check aborts the creates, with per-op results', async () => {
   const { transport } = await pool.connect(zk.connectString);

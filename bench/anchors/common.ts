@@ -199,14 +199,15 @@ export async function closeQuietly(closable: { close(): Promise<void> } | undefi
 export const sleep = (msec: number) => new Promise<void>((r) => setTimeout(r, msec));
 
 /**
- * Heap bytes in use after a full GC (V8's heapUsed), to measure what a recipe keeps per instance.
- * The runner starts without --expose-gc, so the flag is set at run time and `gc` taken from a
- * fresh context.
+ * Memory in use after a full GC: V8's heap, and the ArrayBuffers outside it (socket and encoding
+ * buffers), to measure what a recipe keeps per instance. The runner starts without
+ * --expose-gc, so the flag is set at run time and `gc` taken from a fresh context.
  */
-export function heapAfterGc(): number {
+export function memoryAfterGc(): { heap: number; buffers: number } {
   v8.setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return { heap: heapUsed, buffers: arrayBuffers };
 }

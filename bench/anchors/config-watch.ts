@@ -4,9 +4,10 @@
  * (the moment the LAST watcher has seen a version >= k) - (the writer's setData(k) returned).
  * Mirrors w_config_watch of python/bench.py (kazoo DataWatch).
  *
- * Also reported (ts only): heap bytes per watcher after setup (after a full GC, sessions
- * included), and with `--shared-session` all W watchers run on ONE session (a process that
- * watches many config nodes), which measures the recipe without the per-session cost.
+ * Also reported (ts only): heap bytes and ArrayBuffer bytes (outside the heap) per watcher
+ * after setup (after a full GC, sessions included), and with `--shared-session` all W watchers
+ * run on ONE session (a process that watches many config nodes), which measures the recipe
+ * without the per-session cost.
  */
 import { ConfigWatch } from '../../src/recipes/config-watch.js';
 import type { Session } from '../../src/session/session.js';
@@ -17,10 +18,10 @@ import {
   connectSession,
   deleteTree,
   emit,
-  heapAfterGc,
   intArg,
   libLabel,
   log,
+  memoryAfterGc,
   ms,
   now,
   pct,
@@ -70,7 +71,7 @@ export async function configWatch(args: Args): Promise<void> {
   };
   try {
     await writer.create(path, 'v=0', { createParents: 'persistent' });
-    const heap0 = heapAfterGc();
+    const memory0 = memoryAfterGc();
     const s0 = now();
     for (let i = 0; i < w; i++) {
       const s =
@@ -90,7 +91,9 @@ export async function configWatch(args: Args): Promise<void> {
     }
     await waitAll(0, 30);
     const setupS = seconds(now() - s0);
-    const heapPerWatcher = Math.round((heapAfterGc() - heap0) / w);
+    const memory = memoryAfterGc();
+    const heapPerWatcher = Math.round((memory.heap - memory0.heap) / w);
+    const buffersPerWatcher = Math.round((memory.buffers - memory0.buffers) / w);
     await sleep(200);
     const done = new Array<bigint>(u + 1).fill(0n);
     const w0 = now();
@@ -140,6 +143,7 @@ export async function configWatch(args: Args): Promise<void> {
         versions_not_seen_by_all: unobserved,
         setup_s: setupS,
         heap_bytes_per_watcher: heapPerWatcher,
+        buffer_bytes_per_watcher: buffersPerWatcher,
         watch_mode: watches[0]?.watchMode,
         p_metric: 'setData returned -> last watcher observed >= that version',
       },

@@ -92,6 +92,32 @@ describe('jute primitives', () => {
     expect(pos).toBe(all.length);
   });
 
+  test('a writer starts with a small slab and grows it: many small frames, taken between batches, stay intact', () => {
+    const w = new JuteWriter();
+    w.begin(4);
+    w.int(-1);
+    w.end();
+    // The first slab is 1 KB: its first frame is a subarray of a buffer far smaller than 64 KB.
+    expect(w.take()[0]!.buffer.byteLength).toBeLessThan(64 * 1024);
+    const out: Buffer[] = [];
+    for (let batch = 0; batch < 40; batch++) {
+      for (let i = 0; i < 50; i++) {
+        w.begin(8);
+        w.int(batch);
+        w.int(i);
+        w.end();
+      }
+      out.push(...w.take()); // as a flush does: these bytes are never written again
+    }
+    const all = Buffer.concat(out);
+    expect(all.length).toBe(40 * 50 * 12);
+    for (let k = 0; k < 40 * 50; k++) {
+      expect(all.readInt32BE(k * 12)).toBe(8);
+      expect(all.readInt32BE(k * 12 + 4)).toBe(Math.floor(k / 50));
+      expect(all.readInt32BE(k * 12 + 8)).toBe(k % 50);
+    }
+  });
+
   test('a frame whose encoding fails is dropped', () => {
     const w = new JuteWriter();
     w.begin(4);

@@ -107,8 +107,14 @@ export class JuteReader {
   }
 }
 
-/** Slab size: large enough that a pipelined batch of small requests shares one allocation. */
+/** Largest slab: large enough that a pipelined batch of small requests shares one allocation. */
 const SLAB_BYTES = 64 * 1024;
+/**
+ * First slab of a writer; every refill doubles the slab up to SLAB_BYTES. An idle or quiet
+ * connection (a process with a thousand sessions) then keeps 1 KB, not 64 KB, and a busy one
+ * reaches the full size after a few refills.
+ */
+const FIRST_SLAB_BYTES = 1024;
 
 /**
  * Encodes length-prefixed frames into a slab. `begin(bound)` reserves room for a frame of at most
@@ -117,7 +123,8 @@ const SLAB_BYTES = 64 * 1024;
  * by `take()` are never written again: the next frames go after them or into a new slab.
  */
 export class JuteWriter {
-  #slab: Buffer = Buffer.allocUnsafe(SLAB_BYTES);
+  #slabBytes = FIRST_SLAB_BYTES;
+  #slab: Buffer = Buffer.allocUnsafe(FIRST_SLAB_BYTES);
   #pos = 0;
   /** Start of the bytes not yet handed out by take(). */
   #taken = 0;
@@ -129,7 +136,8 @@ export class JuteWriter {
     const need = bound + 4;
     if (this.#pos + need > this.#slab.length) {
       if (this.#pos > this.#taken) this.#sealed.push(this.#slab.subarray(this.#taken, this.#pos));
-      this.#slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, need));
+      this.#slabBytes = Math.min(SLAB_BYTES, this.#slabBytes * 2);
+      this.#slab = Buffer.allocUnsafe(Math.max(this.#slabBytes, need));
       this.#pos = 0;
       this.#taken = 0;
     }

@@ -79,7 +79,8 @@ describe('contention engine (scripted session)', () => {
         first = result.path;
         fake.nodes.set(result.path, { owner: 0x42n, czxid: 1n });
         // As when protected create adopts a node found after a reconnect: its stat says whose.
-        return { ...result, stat: { ...result.stat, ephemeralOwner: 0x42n } };
+        const stat = result.stat!; // this fake answers with a stat (createStat)
+        return { ...result, stat: { ...stat, ephemeralOwner: 0x42n } };
       }
       return result;
     };
@@ -223,6 +224,18 @@ describe('contention engine (scripted session)', () => {
     await waiter.leave(tenure);
     await holder.close();
     await waiter.close();
+  });
+
+  test('a create without a stat (native transport, no create2): the first look reads our node, then holds', async () => {
+    const fake = new FakeSession();
+    fake.createStat = false;
+    const e = engine(fake);
+    const tenure = await e.enter();
+    // The listing went with the create; the owner and czxid came from one read of our node.
+    expect(fake.calls).toEqual(['create', 'getChildren', `getData ${tenure.node}`]);
+    expect(tenure.fencingToken).toBe(fake.nodes.get(tenure.node)?.czxid);
+    await e.leave(tenure);
+    await e.close();
   });
 
   test('the only node ahead goes between the listing and the watch: held without listing again', async () => {

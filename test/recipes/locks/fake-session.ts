@@ -41,6 +41,8 @@ export class FakeSession {
   afterWatch: ((path: string) => void) | undefined;
   /** When set, creates wait until `releaseCreates()`. */
   holdCreates = false;
+  /** False: creates answer without a stat, as the native transport's (no create2). */
+  createStat = true;
   readonly nodes = new Map<string, { owner: bigint; czxid: bigint }>();
   readonly calls: string[] = [];
   readonly #watches = new Map<string, WatchSink[]>();
@@ -95,7 +97,7 @@ export class FakeSession {
     for (const go of held) go();
   }
 
-  async createProtected(parent: string, name: string) {
+  async createProtected(parent: string, name: string): Promise<{ path: string; stat?: Stat }> {
     this.calls.push('create');
     if (this.holdCreates) await new Promise<void>((r) => this.#heldCreates.push(r));
     if (this.sessionId === undefined) throw new ZkError('CONNECTIONLOSS', parent);
@@ -103,6 +105,7 @@ export class FakeSession {
     this.nextSequence = (this.nextSequence + 1) | 0; // a signed 32-bit counter wraps, as ZooKeeper's does
     const node = this.#put(path, this.sessionId);
     // As create2 answers: the new node's stat, so the engine knows its owner without a read.
+    if (!this.createStat) return { path };
     return { path, stat: { ...STAT, czxid: node.czxid, ephemeralOwner: node.owner } };
   }
 

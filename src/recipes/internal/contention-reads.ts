@@ -7,11 +7,11 @@
  * node is read only when the engine does not know it yet (a create2 reply tells it), and the
  * reads a waiter needs (its own node, the node it watches) go out together.
  */
-import { ZkError } from '../../session/errors.js';
 import { joinPath, nameOf } from '../../session/paths.js';
 import type { Session } from '../../session/session.js';
 import type { WatchSink } from '../../session/states.js';
 import { type ContentionDriver, lineOf } from './contenders.js';
+import { checkOwnNode, readIfExists } from './election-ownership.js';
 import type { SequencedNode } from './sequence.js';
 
 /** Whether our node is still ours: gone, or of another session, it cannot hold. */
@@ -83,35 +83,20 @@ export async function inspect(session: Session, look: Look): Promise<Inspection>
     : { kind: 'again', own };
 }
 
-/** Reads `node`, setting `watch` on it: ours, gone, or of another session. */
+/** Reads `node`, setting `watch` on it: ours, gone, or of another session (HARD-CASES 2). */
 export async function readOwnership(
   session: Session,
   node: string,
   watch: WatchSink,
 ): Promise<Ownership> {
-  try {
-    const { stat } = await session.getData(node, { watch });
-    // HARD-CASES 2: a node of an expired session can still be listed (CURATOR-696).
-    if (stat.ephemeralOwner !== session.sessionId) return { kind: 'foreign' };
-    return { kind: 'ours', czxid: stat.czxid };
-  } catch (err) {
-    if (err instanceof ZkError && err.code === 'NONODE') return { kind: 'missing' };
-    throw err;
-  }
+  const own = await checkOwnNode(session, node, watch);
+  if (own.kind === 'owned') return { kind: 'ours', czxid: own.stat.czxid };
+  return own.kind === 'gone' ? { kind: 'missing' } : { kind: 'foreign' };
 }
 
-/**
- * Watches `node`; false if it is gone. getData, not exists: on a node already gone it leaves no
- * watch behind (HARD-CASES 8).
- */
+/** Watches `node` (getData, HARD-CASES 8); false if it is gone. */
 async function watchNode(session: Session, node: string, watch: WatchSink): Promise<boolean> {
-  try {
-    await session.getData(node, { watch });
-    return true;
-  } catch (err) {
-    if (err instanceof ZkError && err.code === 'NONODE') return false;
-    throw err;
-  }
+  return (await readIfExists(session, node, watch)) !== undefined;
 }
 
 function ownNode(node: string, czxid: bigint): OwnNode {
